@@ -1,0 +1,154 @@
+// Package embedded runs an in-process MongoDB-wire server — FerretDB as a
+// library over SQLite files — so that Peiyu runs on a fresh machine with no
+// database to install (SPEC §7). The same MongoDB driver that talks to a real
+// MongoDB in production connects to it.
+//
+// The embedded server has no multi-document transactions; the store is
+// designed around single-document atomic writes so it needs none.
+package embedded
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+// Config configures an embedded server.
+type Config struct {
+	// DataDir holds the SQLite files, one per database. It is created if
+	// it does not exist.
+	DataDir string
+	// Addr is the TCP address to listen on. Empty means a random port on
+	// the loopback interface. Only loopback addresses are accepted: the
+	// embedded server has no authentication.
+	Addr string
+	// Logger receives the server's log records at warn level and above.
+	// Nil discards them.
+	Logger *slog.Logger
+}
+
+// Server is a running embedded server.
+type Server struct {
+	uri    string
+	addr   string
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// Start starts a server and returns once it accepts connections. Stop it
+// with Stop.
+func Start(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.DataDir == "" {
+		return nil, errors.New("embedded: data directory is required")
+	}
+	dir, err := filepath.Abs(cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("embedded: data directory: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("embedded: create data directory: %w", err)
+	}
+	addr := cfg.Addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("embedded: address %q: %w", addr, err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return nil, fmt.Errorf("embedded: address %q is not a loopback address", addr)
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: addr},
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + dir + string(filepath.Separator),
+		Logger:    slog.New(warnOnly{logger.Handler()}).With("component", "ferretdb"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("embedded: %w", err)
+	}
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s := &Server{cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(s.done)
+		_ = f.Run(runCtx)
+	}()
+	// MongoDBURI blocks until the listener is bound.
+	uric := make(chan string, 1)
+	go func() { uric <- f.MongoDBURI() }()
+	select {
+	case s.uri = <-uric:
+	case <-s.done:
+		cancel()
+		return nil, fmt.Errorf("embedded: server on %s stopped during start-up (address in use?)", addr)
+	case <-time.After(30 * time.Second):
+		cancel()
+		return nil, fmt.Errorf("embedded: server on %s did not start in 30s", addr)
+	}
+	u := s.uri
+	if h, p, err := net.SplitHostPort(trimURI(u)); err == nil {
+		s.addr = net.JoinHostPort(h, p)
+	}
+	return s, nil
+}
+
+// trimURI extracts host:port from "mongodb://host:port/".
+func trimURI(u string) string {
+	const prefix = "mongodb://"
+	if len(u) > len(prefix) {
+		u = u[len(prefix):]
+	}
+	for i := 0; i < len(u); i++ {
+		if u[i] == '/' {
+			return u[:i]
+		}
+	}
+	return u
+}
+
+// URI is the mongodb:// URI clients connect to.
+func (s *Server) URI() string { return s.uri }
+
+// Addr is the host:port the server listens on; pass it as Config.Addr to
+// restart a server on the same address.
+func (s *Server) Addr() string { return s.addr }
+
+// Stop closes the listener and every connection and waits for the server
+// to finish, at most until ctx is done.
+func (s *Server) Stop(ctx context.Context) error {
+	s.cancel()
+	select {
+	case <-s.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// warnOnly passes on records at warn level and above: FerretDB logs every
+// connection at info level, which would drown the service's own log.
+type warnOnly struct{ slog.Handler }
+
+func (h warnOnly) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelWarn && h.Handler.Enabled(ctx, l)
+}
+
+func (h warnOnly) WithAttrs(as []slog.Attr) slog.Handler {
+	return warnOnly{h.Handler.WithAttrs(as)}
+}
+
+func (h warnOnly) WithGroup(name string) slog.Handler {
+	return warnOnly{h.Handler.WithGroup(name)}
+}

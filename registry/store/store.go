@@ -1,0 +1,157 @@
+// Package store keeps the registry in MongoDB through the official driver.
+// It works the same against a real MongoDB and against the embedded
+// MongoDB-wire server of package embedded.
+//
+// Every method bounds its database work with a timeout and translates driver
+// errors into the kinds of package registry: ErrNotFound, ErrConflict,
+// ErrInvalid (a *registry.ValidationError) and ErrUnavailable. Every write is
+// a single-document atomic operation, because the embedded server has no
+// multi-document transactions.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
+
+	"github.com/peiyu/peiyu/registry"
+)
+
+// DefaultTimeout bounds one store operation.
+const DefaultTimeout = 5 * time.Second
+
+// Options configures Connect.
+type Options struct {
+	// Timeout bounds each operation; 0 means DefaultTimeout.
+	Timeout time.Duration
+	// Now is the clock used for timestamps and "not in the future"
+	// validation; nil means time.Now.
+	Now func() time.Time
+}
+
+// Store is the MongoDB-backed registry. It is safe for concurrent use.
+type Store struct {
+	client  *mongo.Client
+	db      *mongo.Database
+	firms   *mongo.Collection
+	timeout time.Duration
+	now     func() time.Time
+}
+
+// Connect connects to the MongoDB at uri and uses database dbName. It does
+// not wait for the server: the driver connects lazily and reconnects by
+// itself, so a store opened while the database is down starts working when
+// it comes back. Use Ping to check reachability.
+func Connect(ctx context.Context, uri, dbName string, o Options) (*Store, error) {
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	copts := options.Client().
+		ApplyURI(uri).
+		SetAppName("peiyu").
+		SetServerSelectionTimeout(o.Timeout).
+		SetConnectTimeout(o.Timeout).
+		// Domain types carry JSON tags only (the data contract); the store
+		// reuses them for BSON rather than mirroring every struct.
+		SetBSONOptions(&options.BSONOptions{UseJSONStructTags: true, NilSliceAsEmpty: false})
+	client, err := mongo.Connect(copts)
+	if err != nil {
+		return nil, fmt.Errorf("store: connect: %w", err)
+	}
+	db := client.Database(dbName)
+	return &Store{
+		client:  client,
+		db:      db,
+		firms:   db.Collection("firms"),
+		timeout: o.Timeout,
+		now:     o.Now,
+	}, nil
+}
+
+// Close disconnects from the database.
+func (s *Store) Close(ctx context.Context) error {
+	return s.client.Disconnect(ctx)
+}
+
+// Database exposes the database handle to sibling stores of other
+// capabilities (rules, screenings) that share the connection.
+func (s *Store) Database() *mongo.Database { return s.db }
+
+// Ping checks that the database answers. It returns registry.ErrUnavailable
+// when it does not.
+func (s *Store) Ping(ctx context.Context) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	return translate("ping", s.db.RunCommand(ctx, bson.D{{Key: "ping", Value: 1}}).Err())
+}
+
+// Drop deletes the whole database. Tests use it to clean up.
+func (s *Store) Drop(ctx context.Context) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	return translate("drop database", s.db.Drop(ctx))
+}
+
+// EnsureIndexes creates the indexes the registry relies on: the unique USCC
+// and the fields listings and screenings filter on. It is idempotent.
+func (s *Store) EnsureIndexes(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 4*s.timeout)
+	defer cancel()
+	_, err := s.firms.Indexes().CreateMany(ctx, []mongo.IndexModel{
+		{Keys: bson.D{{Key: "uscc", Value: 1}}, Options: options.Index().SetUnique(true).SetName("uscc_unique")},
+		{Keys: bson.D{{Key: "region_code", Value: 1}}, Options: options.Index().SetName("region_code")},
+		{Keys: bson.D{{Key: "chain", Value: 1}}, Options: options.Index().SetName("chain")},
+		{Keys: bson.D{{Key: "industry_code", Value: 1}}, Options: options.Index().SetName("industry_code")},
+		{Keys: bson.D{{Key: "honors.kind", Value: 1}}, Options: options.Index().SetName("honors_kind")},
+	})
+	return translate("create indexes", err)
+}
+
+func (s *Store) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, s.timeout)
+}
+
+// translate turns a driver error into a registry error kind, keeping the
+// operation name for the log. It returns nil for nil.
+func translate(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var sse topology.ServerSelectionError
+	switch {
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return fmt.Errorf("%s: %w", op, registry.ErrNotFound)
+	case mongo.IsDuplicateKeyError(err):
+		return fmt.Errorf("%s: %w", op, registry.ErrConflict)
+	case errors.Is(err, context.Canceled):
+		return fmt.Errorf("%s: %w", op, err)
+	case mongo.IsTimeout(err), mongo.IsNetworkError(err), errors.As(err, &sse),
+		errors.Is(err, context.DeadlineExceeded), errors.Is(err, mongo.ErrClientDisconnected):
+		return &unavailableError{op: op, cause: err}
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+// unavailableError keeps the driver's cause for the log while matching
+// registry.ErrUnavailable.
+type unavailableError struct {
+	op    string
+	cause error
+}
+
+func (e *unavailableError) Error() string {
+	return e.op + ": " + registry.ErrUnavailable.Error() + ": " + e.cause.Error()
+}
+
+func (e *unavailableError) Is(target error) bool { return target == registry.ErrUnavailable }
+
+func (e *unavailableError) Unwrap() error { return e.cause }
