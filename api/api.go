@@ -1,0 +1,81 @@
+// Package api is Peiyu's HTTP surface: gin handlers grouped by resource
+// (one file each), the route table in routes.go, middleware, and the one
+// error table and JSON envelope every non-2xx answer uses.
+//
+// The package declares the small interfaces it consumes (FirmService,
+// Checker) and never imports the database driver; cmd/peiyu wires the real
+// store in, and tests wire in a store on the embedded MongoDB-wire server.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/peiyu/peiyu/registry"
+)
+
+// MaxBodyBytes bounds every request body.
+const MaxBodyBytes = 1 << 20
+
+// FirmService is the registry as the API uses it. *store.Store implements
+// it. Methods return registry error kinds (ErrInvalid, ErrNotFound,
+// ErrConflict, ErrUnavailable).
+type FirmService interface {
+	CreateFirm(ctx context.Context, f registry.Firm) (*registry.Record, error)
+	GetFirm(ctx context.Context, uscc string) (*registry.Record, error)
+	ReplaceFirm(ctx context.Context, f registry.Firm, ifRevision int64) (*registry.Record, error)
+	DeleteFirm(ctx context.Context, uscc string, ifRevision int64) error
+	PutYear(ctx context.Context, uscc string, y registry.Year, ifRevision int64) (*registry.Record, bool, error)
+	ListFirms(ctx context.Context, f registry.FirmFilter) ([]registry.Record, int64, error)
+}
+
+// Checker is one readiness check: nil when the dependency is usable.
+type Checker struct {
+	Name  string
+	Check func(ctx context.Context) error
+}
+
+// Config wires a Server.
+type Config struct {
+	Firms FirmService
+	// Ready lists the checks /readyz runs (database reachable, rule packs
+	// loaded, …).
+	Ready []Checker
+	// Authenticate, when set, runs before every /api/v1 handler: the seam
+	// where API keys and roles plug in. It aborts the request to refuse it.
+	Authenticate gin.HandlerFunc
+	Logger       *slog.Logger
+	Version      string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Server is the HTTP API. Build it with New; serve Handler.
+type Server struct {
+	cfg    Config
+	engine *gin.Engine
+}
+
+// New builds the API.
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Version == "" {
+		cfg.Version = "dev"
+	}
+	gin.SetMode(gin.ReleaseMode)
+	s := &Server{cfg: cfg, engine: gin.New()}
+	s.routes()
+	return s
+}
+
+// Handler returns the http.Handler serving the whole surface.
+func (s *Server) Handler() http.Handler { return s.engine }
