@@ -81,6 +81,7 @@ func (s *Store) ReplaceFirm(ctx context.Context, f registry.Firm, ifRevision int
 	}
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
+	defer s.lockKey(f.USCC)()
 	filter := bson.D{{Key: "uscc", Value: f.USCC}}
 	if ifRevision > 0 {
 		filter = append(filter, bson.E{Key: "_rev", Value: ifRevision})
@@ -132,6 +133,7 @@ func (s *Store) staleOrMissing(ctx context.Context, uscc string, ifRevision int6
 func (s *Store) DeleteFirm(ctx context.Context, uscc string, ifRevision int64) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
+	defer s.lockKey(uscc)()
 	filter := bson.D{{Key: "uscc", Value: uscc}}
 	if ifRevision > 0 {
 		filter = append(filter, bson.E{Key: "_rev", Value: ifRevision})
@@ -346,8 +348,27 @@ func (s *Store) InsertMissing(ctx context.Context, firms []registry.Firm) (int, 
 	ctx, cancel := context.WithTimeout(ctx, s.timeout+time.Duration(len(firms))*10*time.Millisecond)
 	defer cancel()
 	res, err := s.firms.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
-	if err != nil {
+	if err != nil && !onlyDuplicates(err) {
 		return 0, translate("insert firms", err)
 	}
+	if res == nil {
+		return 0, nil
+	}
 	return int(res.UpsertedCount), nil
+}
+
+// onlyDuplicates reports whether a bulk write failed only because another
+// writer inserted some of the same USCCs first: for InsertMissing those
+// firms are present, which is the goal.
+func onlyDuplicates(err error) bool {
+	var bwe mongo.BulkWriteException
+	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil || len(bwe.WriteErrors) == 0 {
+		return false
+	}
+	for _, we := range bwe.WriteErrors {
+		if we.Code != 11000 {
+			return false
+		}
+	}
+	return true
 }

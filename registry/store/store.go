@@ -13,6 +13,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -42,6 +44,24 @@ type Store struct {
 	firms   *mongo.Collection
 	timeout time.Duration
 	now     func() time.Time
+
+	// keyLocks serialize this process's read-check-write sequences on one
+	// firm. MongoDB makes a filtered replace an atomic compare-and-set, but
+	// the embedded FerretDB v1 (SQLite) evaluates the filter and writes in
+	// two steps, so two concurrent writers could both pass a revision check.
+	// The embedded server only ever has this process as a client, so a
+	// process-local lock restores the guarantee there; with a real MongoDB
+	// the server-side filter still protects writers in other replicas.
+	keyLocks [64]sync.Mutex
+}
+
+// lockKey holds the stripe lock of key until the returned func is called.
+func (s *Store) lockKey(key string) (unlock func()) {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(key))
+	m := &s.keyLocks[h.Sum32()%uint32(len(s.keyLocks))]
+	m.Lock()
+	return m.Unlock
 }
 
 // Connect connects to the MongoDB at uri and uses database dbName. It does
