@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -434,5 +433,3 @@ func TestFirmList(t *testing.T) {
 		})
 	}
 }
-
-func getenvTestURI() string { return os.Getenv(storetest.EnvURI) }

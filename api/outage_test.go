@@ -17,7 +17,7 @@ import (
 // 500 or a hang, and the API must recover by itself once the server is back
 // on the same address.
 func TestDatabaseOutage(t *testing.T) {
-	if u := storetest.URI(t); u != "" && getenvTestURI() != "" {
+	if !storetest.Embedded() {
 		t.Skip("outage test needs the embedded server; PEIYU_TEST_MONGODB_URI is set")
 	}
 	ctx := context.Background()
@@ -28,7 +28,7 @@ func TestDatabaseOutage(t *testing.T) {
 	}
 	addr := srv.Addr()
 	t.Cleanup(func() { _ = srv.Stop(context.Background()) })
-	st := storetest.Open(t, srv.URI(), "outage", store.Options{Timeout: 700 * time.Millisecond})
+	st := storetest.Open(t, srv.URI(), "outage", store.Options{Timeout: 700 * time.Millisecond, Embedded: true})
 	h := api.New(api.Config{
 		Firms: st,
 		Ready: []api.Checker{{Name: "database", Check: st.Ping}},

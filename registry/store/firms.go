@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -19,7 +18,9 @@ import (
 
 // firmDoc is the stored form of a firm: the profile's fields at the top level
 // (so indexes and filters address them directly) plus bookkeeping fields
-// whose names start with an underscore.
+// whose names start with an underscore. The _id is the USCC: a firm's
+// identity never changes, and the embedded server can use an index only for
+// a query on _id alone.
 type firmDoc struct {
 	ID            string `bson:"_id"`
 	registry.Firm `bson:",inline"`
@@ -48,7 +49,7 @@ func (s *Store) CreateFirm(ctx context.Context, f registry.Firm) (*registry.Reco
 		return nil, err
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
-	doc := firmDoc{ID: uuid.NewString(), Firm: f, Rev: 1, Created: now, Updated: now}
+	doc := firmDoc{ID: f.USCC, Firm: f, Rev: 1, Created: now, Updated: now}
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	if _, err := s.firms.InsertOne(ctx, doc); err != nil {
@@ -63,7 +64,7 @@ func (s *Store) GetFirm(ctx context.Context, uscc string) (*registry.Record, err
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	var doc firmDoc
-	err := s.firms.FindOne(ctx, bson.D{{Key: "uscc", Value: uscc}}).Decode(&doc)
+	err := s.firms.FindOne(ctx, byID(uscc)).Decode(&doc)
 	if err != nil {
 		return nil, translate("get firm "+uscc, err)
 	}
@@ -82,29 +83,13 @@ func (s *Store) ReplaceFirm(ctx context.Context, f registry.Firm, ifRevision int
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	defer s.lockKey(f.USCC)()
-	filter := bson.D{{Key: "uscc", Value: f.USCC}}
-	if ifRevision > 0 {
-		filter = append(filter, bson.E{Key: "_rev", Value: ifRevision})
-	}
-	// Replace the profile fields but keep _id and _created: an update with
-	// $set of the whole profile would leave removed optional fields behind,
-	// so the document is rebuilt with a replace that carries them over.
-	var old firmDoc
-	err := s.firms.FindOne(ctx, filter, options.FindOne().SetProjection(bson.D{
-		{Key: "_id", Value: 1}, {Key: "_rev", Value: 1}, {Key: "_created", Value: 1}, {Key: "uscc", Value: 1},
-	})).Decode(&old)
+	old, err := s.revision(ctx, f.USCC, ifRevision)
 	if err != nil {
-		err = translate("replace firm "+f.USCC, err)
-		if ifRevision > 0 && errors.Is(err, registry.ErrNotFound) {
-			return nil, s.staleOrMissing(ctx, f.USCC, ifRevision)
-		}
-		return nil, err
+		return nil, translate("replace firm "+f.USCC, err)
 	}
-	doc := firmDoc{ID: old.ID, Firm: f, Rev: old.Rev + 1, Created: old.Created,
+	doc := firmDoc{ID: f.USCC, Firm: f, Rev: old.Rev + 1, Created: old.Created,
 		Updated: s.now().UTC().Truncate(time.Millisecond)}
-	// The revision read above is the precondition of the write, so two
-	// concurrent unconditional replaces cannot both win.
-	res, err := s.firms.ReplaceOne(ctx, bson.D{{Key: "_id", Value: old.ID}, {Key: "_rev", Value: old.Rev}}, doc)
+	res, err := s.firms.ReplaceOne(ctx, s.casFilter(f.USCC, old.Rev), doc)
 	if err != nil {
 		return nil, translate("replace firm "+f.USCC, err)
 	}
@@ -114,18 +99,37 @@ func (s *Store) ReplaceFirm(ctx context.Context, f registry.Firm, ifRevision int
 	return doc.record(), nil
 }
 
-// staleOrMissing tells apart a firm that does not exist from one whose
-// revision moved on, after a conditional write matched nothing.
-func (s *Store) staleOrMissing(ctx context.Context, uscc string, ifRevision int64) error {
-	n, err := s.firms.CountDocuments(ctx, bson.D{{Key: "uscc", Value: uscc}})
+// revision reads a firm's bookkeeping fields and checks the caller's
+// expected revision (when positive) against them.
+// Errors: registry.ErrNotFound, registry.ErrConflict, driver errors.
+func (s *Store) revision(ctx context.Context, uscc string, ifRevision int64) (*firmDoc, error) {
+	var old firmDoc
+	err := s.firms.FindOne(ctx, byID(uscc), options.FindOne().SetProjection(bson.D{
+		{Key: "_rev", Value: 1}, {Key: "_created", Value: 1},
+	})).Decode(&old)
 	if err != nil {
-		return translate("check firm "+uscc, err)
+		return nil, err
 	}
-	if n == 0 {
-		return fmt.Errorf("firm %s: %w", uscc, registry.ErrNotFound)
+	if ifRevision > 0 && old.Rev != ifRevision {
+		return nil, fmt.Errorf("revision %d is stale (now %d): %w", ifRevision, old.Rev, registry.ErrConflict)
 	}
-	return fmt.Errorf("firm %s: revision %d is stale: %w", uscc, ifRevision, registry.ErrConflict)
+	return &old, nil
 }
+
+// casFilter matches the firm only while its revision is still rev. On a
+// real MongoDB the filtered write is an atomic compare-and-set across
+// replicas. The embedded server evaluates any filter other than _id alone
+// by scanning the whole collection, and its only client is this process,
+// which already holds the firm's lock; so there the revision check done
+// under that lock is the compare, and the write addresses _id alone.
+func (s *Store) casFilter(uscc string, rev int64) bson.D {
+	if s.embedded {
+		return byID(uscc)
+	}
+	return bson.D{{Key: "_id", Value: uscc}, {Key: "_rev", Value: rev}}
+}
+
+func byID(uscc string) bson.D { return bson.D{{Key: "_id", Value: uscc}} }
 
 // DeleteFirm removes a firm. When ifRevision is positive it is removed only
 // if its revision still equals it.
@@ -134,9 +138,13 @@ func (s *Store) DeleteFirm(ctx context.Context, uscc string, ifRevision int64) e
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	defer s.lockKey(uscc)()
-	filter := bson.D{{Key: "uscc", Value: uscc}}
+	filter := byID(uscc)
 	if ifRevision > 0 {
-		filter = append(filter, bson.E{Key: "_rev", Value: ifRevision})
+		old, err := s.revision(ctx, uscc, ifRevision)
+		if err != nil {
+			return translate("delete firm "+uscc, err)
+		}
+		filter = s.casFilter(uscc, old.Rev)
 	}
 	res, err := s.firms.DeleteOne(ctx, filter)
 	if err != nil {
@@ -144,7 +152,7 @@ func (s *Store) DeleteFirm(ctx context.Context, uscc string, ifRevision int64) e
 	}
 	if res.DeletedCount == 0 {
 		if ifRevision > 0 {
-			return s.staleOrMissing(ctx, uscc, ifRevision)
+			return fmt.Errorf("delete firm %s: changed concurrently: %w", uscc, registry.ErrConflict)
 		}
 		return fmt.Errorf("delete firm %s: %w", uscc, registry.ErrNotFound)
 	}
@@ -314,6 +322,32 @@ func prefix(s string) bson.Regex {
 	return bson.Regex{Pattern: "^" + regexp.QuoteMeta(s)}
 }
 
+// ScanFirms calls fn for every firm matching the filter's field filters
+// (Offset, Limit and Honor are ignored), in no particular order, streaming
+// through a cursor so memory stays flat however large the registry (a sort
+// would make the embedded server load every document first). It stops at the
+// first error fn returns and returns it. The whole scan is bounded by the
+// context, not by the per-operation timeout.
+// Errors: registry.ErrUnavailable, or fn's error.
+func (s *Store) ScanFirms(ctx context.Context, ff registry.FirmFilter, fn func(*registry.Record) error) error {
+	ff.Honor = ""
+	cur, err := s.firms.Find(ctx, firmQuery(ff), options.Find().SetBatchSize(500))
+	if err != nil {
+		return translate("scan firms", err)
+	}
+	defer cur.Close(context.WithoutCancel(ctx))
+	for cur.Next(ctx) {
+		var doc firmDoc
+		if err := cur.Decode(&doc); err != nil {
+			return translate("scan firms", err)
+		}
+		if err := fn(doc.record()); err != nil {
+			return err
+		}
+	}
+	return translate("scan firms", cur.Err())
+}
+
 // CountFirms returns the number of firms in the registry.
 // Errors: registry.ErrUnavailable.
 func (s *Store) CountFirms(ctx context.Context) (int64, error) {
@@ -333,28 +367,28 @@ func (s *Store) InsertMissing(ctx context.Context, firms []registry.Firm) (int, 
 		return 0, nil
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
-	models := make([]mongo.WriteModel, 0, len(firms))
+	docs := make([]any, 0, len(firms))
 	for i := range firms {
 		f := firms[i]
 		if err := s.prepare(&f); err != nil {
 			return 0, fmt.Errorf("firm %d (%s): %w", i, f.USCC, err)
 		}
-		doc := firmDoc{ID: uuid.NewString(), Firm: f, Rev: 1, Created: now, Updated: now}
-		models = append(models, mongo.NewUpdateOneModel().
-			SetFilter(bson.D{{Key: "uscc", Value: f.USCC}}).
-			SetUpdate(bson.D{{Key: "$setOnInsert", Value: doc}}).
-			SetUpsert(true))
+		docs = append(docs, firmDoc{ID: f.USCC, Firm: f, Rev: 1, Created: now, Updated: now})
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout+time.Duration(len(firms))*10*time.Millisecond)
 	defer cancel()
-	res, err := s.firms.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
-	if err != nil && !onlyDuplicates(err) {
-		return 0, translate("insert firms", err)
+	// An unordered insert writes every new firm; the unique _id turns the
+	// ones already present into duplicate-key errors, which are expected.
+	res, err := s.firms.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	switch {
+	case err == nil:
+		return len(res.InsertedIDs), nil
+	case onlyDuplicates(err):
+		var bwe mongo.BulkWriteException
+		errors.As(err, &bwe)
+		return len(docs) - len(bwe.WriteErrors), nil
 	}
-	if res == nil {
-		return 0, nil
-	}
-	return int(res.UpsertedCount), nil
+	return 0, translate("insert firms", err)
 }
 
 // onlyDuplicates reports whether a bulk write failed only because another

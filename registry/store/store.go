@@ -35,15 +35,21 @@ type Options struct {
 	// Now is the clock used for timestamps and "not in the future"
 	// validation; nil means time.Now.
 	Now func() time.Time
+	// Embedded says the server is the in-process embedded one (package
+	// embedded), whose only client is this process: compare-and-set writes
+	// then rely on this process's per-firm lock instead of a server-side
+	// filter the embedded server could only evaluate by a full scan.
+	Embedded bool
 }
 
 // Store is the MongoDB-backed registry. It is safe for concurrent use.
 type Store struct {
-	client  *mongo.Client
-	db      *mongo.Database
-	firms   *mongo.Collection
-	timeout time.Duration
-	now     func() time.Time
+	client   *mongo.Client
+	db       *mongo.Database
+	firms    *mongo.Collection
+	timeout  time.Duration
+	now      func() time.Time
+	embedded bool
 
 	// keyLocks serialize this process's read-check-write sequences on one
 	// firm. MongoDB makes a filtered replace an atomic compare-and-set, but
@@ -89,11 +95,12 @@ func Connect(ctx context.Context, uri, dbName string, o Options) (*Store, error)
 	}
 	db := client.Database(dbName)
 	return &Store{
-		client:  client,
-		db:      db,
-		firms:   db.Collection("firms"),
-		timeout: o.Timeout,
-		now:     o.Now,
+		client:   client,
+		db:       db,
+		firms:    db.Collection("firms"),
+		timeout:  o.Timeout,
+		now:      o.Now,
+		embedded: o.Embedded,
 	}, nil
 }
 

@@ -73,6 +73,10 @@ func URI(tb testing.TB) string {
 	return uri
 }
 
+// Embedded reports whether tests run on the embedded server rather than on
+// the server named by PEIYU_TEST_MONGODB_URI.
+func Embedded() bool { return os.Getenv(EnvURI) == "" }
+
 // DBName returns a database name unique to this test.
 func DBName(tb testing.TB) string {
 	// Database names must be short and free of '/', '.', spaces.
@@ -96,6 +100,7 @@ func New(tb testing.TB, opts ...store.Options) *store.Store {
 	if len(opts) > 0 {
 		o = opts[0]
 	}
+	o.Embedded = Embedded()
 	return Open(tb, URI(tb), DBName(tb), o)
 }
 
