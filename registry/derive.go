@@ -48,13 +48,16 @@ func Growth(cur, prev *int64) (g float64, ok bool) {
 	if cur == nil || prev == nil || *prev <= 0 {
 		return 0, false
 	}
-	return float64(*cur-*prev) / float64(*prev), true
+	// In float64: cur − prev in int64 wraps for extreme (unvalidated) amounts.
+	return (float64(*cur) - float64(*prev)) / float64(*prev), true
 }
 
 // ValidAt reports whether the honor is in force at d: issued ≤ d ≤ expires.
 // An absent issued date counts as "since always" and an absent expiry as
-// "no end"; a malformed date makes the honor invalid.
+// "no end"; a malformed date makes the honor invalid. d counts as its
+// calendar date in its own location, whatever the time of day.
 func (h *Honor) ValidAt(d time.Time) bool {
+	d = dateOf(d)
 	if h.Issued != "" {
 		issued, err := ParseDate(h.Issued)
 		if err != nil || issued.After(d) {
@@ -71,8 +74,10 @@ func (h *Honor) ValidAt(d time.Time) bool {
 }
 
 // IssuedWithin reports whether the honor was issued in the window of the
-// given number of years ending at d (d − years < issued ≤ d).
+// given number of years ending at d (d − years < issued ≤ d), d counting as
+// its calendar date.
 func (h *Honor) IssuedWithin(d time.Time, years int) bool {
+	d = dateOf(d)
 	if h.Issued == "" {
 		return false
 	}

@@ -157,7 +157,8 @@ var levelRank = map[string]int{
 }
 
 // LevelAtLeast reports whether level is the same as or higher than min.
-// An unknown level is below every known one.
+// An unknown level is below every known one, and an unknown min (a typo in
+// a rule) accepts nothing rather than everything.
 func LevelAtLeast(level, min string) bool {
-	return levelRank[level] > 0 && levelRank[level] >= levelRank[min]
+	return levelRank[level] > 0 && levelRank[min] > 0 && levelRank[level] >= levelRank[min]
 }

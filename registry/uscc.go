@@ -3,6 +3,7 @@ package registry
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // usccAlphabet is the character set of GB 32100-2015: digits and capital
@@ -28,6 +29,14 @@ var provincePrefixes = map[string]bool{
 // NormalizeUSCC trims spaces and upper-cases s, so that a code typed in lower
 // case is still recognised. It does not validate.
 func NormalizeUSCC(s string) string {
+	// Chinese input methods often produce full-width letters and digits
+	// ("９１４３…"); map them to ASCII before checking.
+	s = strings.Map(func(r rune) rune {
+		if r >= '！' && r <= '～' {
+			return r - '！' + '!'
+		}
+		return r
+	}, s)
 	return strings.ToUpper(strings.TrimSpace(s))
 }
 
@@ -51,11 +60,13 @@ func USCCCheckChar(body string) (c byte, ok bool) {
 
 // CheckUSCC validates a normalized unified social credit code against
 // GB 32100-2015: length, character set per position, the administrative
-// division code in positions 3–8, and the check character. It returns nil or
-// a message (Chinese, then English) naming the first bad position.
+// division code in positions 3–8, and the check character. It returns ok, or
+// the reason in Chinese and in English naming the first bad position.
 func CheckUSCC(code string) (zh, en string, ok bool) {
 	n := len([]rune(code))
-	if n != len(code) {
+	// A stray byte that is not UTF-8 converts to one rune, so the counts can
+	// agree; check validity too, or the byte is later shown as a Latin-1 letter.
+	if n != len(code) || !utf8.ValidString(code) {
 		for i, r := range []rune(code) {
 			if r > 127 {
 				return fmt.Sprintf("第%d位字符“%c”不在统一社会信用代码字符集内", i+1, r),
@@ -70,12 +81,12 @@ func CheckUSCC(code string) (zh, en string, ok bool) {
 	for i := 0; i < 18; i++ {
 		c := code[i]
 		if strings.IndexByte(usccAlphabet, c) < 0 {
-			hint := ""
+			hint, enHint := "", ""
 			if strings.IndexByte("IOSVZ", c) >= 0 {
-				hint = "（不使用字母 I、O、S、V、Z）"
+				hint, enHint = "（不使用字母 I、O、S、V、Z）", " (letters I, O, S, V, Z are not used)"
 			}
 			return fmt.Sprintf("第%d位字符“%c”不在统一社会信用代码字符集内%s", i+1, c, hint),
-				fmt.Sprintf("position %d: character %q is not in the GB 32100 character set (letters I, O, S, V, Z are not used)", i+1, c), false
+				fmt.Sprintf("position %d: character %q is not in the GB 32100 character set%s", i+1, c, enHint), false
 		}
 	}
 	if code[1] == '0' {

@@ -80,7 +80,7 @@ func (f *Firm) validate(p *problems, today time.Time) {
 	}
 	checkText(p, "chain", f.Chain, maxTextRunes)
 	if f.Established != "" {
-		if d, ok := checkDate(p, "established", f.Established); ok && d.After(today) {
+		if d, ok := checkDate(p, "established", f.Established); ok && d.After(dateOf(today)) {
 			p.add("established", "成立日期不能晚于今天", "must not be in the future")
 		}
 	}
@@ -133,9 +133,20 @@ func checkText(p *problems, field, s string, max int) {
 	}
 }
 
+// dateOf is t's calendar date (in t's own location) as a contract date:
+// midnight UTC, the form ParseDate returns. Comparing a contract date with a
+// wall-clock time directly would make "today" depend on the hour and zone.
+func dateOf(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
 func checkDate(p *problems, field, s string) (time.Time, bool) {
 	d, err := ParseDate(s)
 	if err != nil {
+		if len(s) > 20 {
+			s = s[:20] + "…"
+		}
 		p.addf(field, "日期“%s”格式应为 YYYY-MM-DD 且为有效日期", "date %q must be a valid YYYY-MM-DD date", s)
 		return time.Time{}, false
 	}
@@ -153,7 +164,9 @@ func (n *Niche) validate(p *problems) {
 	if n.Since != "" {
 		checkDate(p, "niche.since", n.Since)
 	}
-	if n.Share != nil && (*n.Share < 0 || *n.Share > 1) {
+	// Written as !(in range) so that NaN (strconv.ParseFloat accepts "NaN"
+	// from an imported sheet) is rejected too.
+	if n.Share != nil && !(*n.Share >= 0 && *n.Share <= 1) {
 		p.add("niche.share", "市场占有率应为0到1之间的小数（如 0.12 表示12%）", "must be a fraction between 0 and 1 (0.12 means 12%)")
 	}
 	checkNonNeg(p, "niche.domestic_rank", n.DomesticRank)
@@ -202,7 +215,9 @@ func (y *Year) validate(p *problems, at string, today time.Time) {
 		checkNonNeg(p, at+"."+f.name, f.v)
 	}
 	notAbove := func(small, big *int64, smallName, bigName, zh string) {
-		if small != nil && big != nil && *small >= 0 && *small > *big {
+		// A negative value is reported on its own; comparing it again
+		// would only add a second, confusing problem.
+		if small != nil && big != nil && *small >= 0 && *big >= 0 && *small > *big {
 			p.add(at+"."+smallName,
 				fmt.Sprintf("%s（%d）不能大于%s（%d）", zh, *small, bigLabel[bigName], *big),
 				fmt.Sprintf("%s (%d) must not exceed %s (%d)", smallName, *small, bigName, *big))
@@ -213,7 +228,7 @@ func (y *Year) validate(p *problems, at string, today time.Time) {
 	notAbove(y.MainRevenue, y.Revenue, "main_revenue", "revenue", "主营业务收入")
 	notAbove(y.HighTechRevenue, y.Revenue, "high_tech_revenue", "revenue", "高新技术产品（服务）收入")
 	notAbove(y.DomesticRDExpense, y.RDExpense, "domestic_rd_expense", "rd_expense", "境内研发费用")
-	if y.SRDIScore != nil && (*y.SRDIScore < 0 || *y.SRDIScore > 100) {
+	if y.SRDIScore != nil && !(*y.SRDIScore >= 0 && *y.SRDIScore <= 100) {
 		p.add(at+".srdi_score", "专精特新发展评价得分应在0到100之间", "must be between 0 and 100")
 	}
 	if y.DigitalLevel != nil && (*y.DigitalLevel < 0 || *y.DigitalLevel > 4) {
@@ -236,7 +251,7 @@ func (ip *IP) validate(p *problems) {
 		name string
 		v    *int
 	}{{"class1_high_value", ip.Class1HighValue}, {"class1_self_developed", ip.Class1SelfDeveloped}} {
-		if sub.v != nil && ip.Class1 != nil && *sub.v > *ip.Class1 {
+		if sub.v != nil && ip.Class1 != nil && *ip.Class1 >= 0 && *sub.v > *ip.Class1 {
 			p.addf("ip."+sub.name, "不能大于Ⅰ类知识产权总数（%d）", "must not exceed class1 (%d)", *ip.Class1)
 		}
 	}
@@ -250,7 +265,7 @@ func (h *Honor) validate(p *problems, at string) {
 		p.add(at+".kind", "资质类型应为小写英文标识，如 hnte、specialized_sme", "must be a lower-case identifier such as hnte or specialized_sme")
 	}
 	if h.Level != "" && levelRank[h.Level] == 0 {
-		p.addf(at+".level", "级别“%s”无效，应为 national、provincial、city、county 之一", "unknown level %q (national, provincial, city, county, international, industry)", h.Level)
+		p.addf(at+".level", "级别“%s”无效，应为 national、provincial、city、county、international、industry 之一", "unknown level %q (national, provincial, city, county, international, industry)", h.Level)
 	}
 	var issued, expires time.Time
 	var okI, okE bool
