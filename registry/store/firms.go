@@ -353,7 +353,7 @@ func (s *Store) ScanFirms(ctx context.Context, ff registry.FirmFilter, fn func(*
 func (s *Store) CountFirms(ctx context.Context) (int64, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	n, err := s.firms.EstimatedDocumentCount(ctx)
+	n, err := s.firms.CountDocuments(ctx, bson.D{})
 	return n, translate("count firms", err)
 }
 

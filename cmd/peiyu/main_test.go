@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/peiyu/peiyu/registry"
+	"github.com/peiyu/peiyu/registry/storetest"
+)
+
+// startServe runs the real program — run("serve", …) — on 127.0.0.1:0 and
+// returns its base URL. It stops the program when the test ends and checks
+// that it shut down cleanly.
+func startServe(t *testing.T, extra ...string) string {
+	t.Helper()
+	args := []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir(), "--log-level", "warn"}
+	env := map[string]string{}
+	if u := os.Getenv(storetest.EnvURI); u != "" {
+		env["PEIYU_MONGODB_URI"] = u
+		env["PEIYU_DB"] = storetest.DBName(t)
+	}
+	args = append(args, extra...)
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		err := run(ctx, args, func(k string) string { return env[k] }, pw, io.Discard)
+		pw.Close()
+		done <- err
+	}()
+	urlc := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			if i := strings.Index(sc.Text(), "http://"); i >= 0 {
+				urlc <- sc.Text()[i:]
+			}
+		}
+		close(urlc)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("run returned %v after shutdown", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Error("run did not return within 30s of cancel")
+		}
+	})
+	select {
+	case u, ok := <-urlc:
+		if !ok {
+			t.Fatalf("serve exited before listening: %v", <-done)
+		}
+		return u
+	case err := <-done:
+		t.Fatalf("serve exited: %v", err)
+	case <-time.After(60 * time.Second):
+		t.Fatal("serve did not print its URL within 60s")
+	}
+	return ""
+}
+
+func call(t *testing.T, method, url, body string, header map[string]string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, b
+}
+
+// TestServeEndToEnd runs the program with demo data and walks a firm
+// through create → get → update → list over real HTTP.
+func TestServeEndToEnd(t *testing.T) {
+	base := startServe(t, "--demo", "--demo-firms", "40")
+
+	// The demo firms load in the background after start-up.
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, body := call(t, "GET", base+"/api/v1/firms?limit=1", "", nil)
+		var list struct{ Total int }
+		_ = json.Unmarshal(body, &list)
+		if resp.StatusCode == 200 && list.Total == 40 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("demo firms not loaded: %d %s", resp.StatusCode, body)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if resp, body := call(t, "GET", base+"/readyz", "", nil); resp.StatusCode != 200 {
+		t.Fatalf("readyz = %d %s", resp.StatusCode, body)
+	}
+
+	body17 := "91431221MA0E2E001"
+	c, _ := registry.USCCCheckChar(body17)
+	code := body17 + string(c)
+	firm := func(name string) string {
+		return fmt.Sprintf(`{"uscc":%q,"name":%q,"region_code":"431221","chain":"中医药","industry_code":"C2740",
+			"years":[{"year":2025,"employees":40,"tech_staff":9,"revenue":18000000,"rd_expense":700000}]}`, code, name)
+	}
+	resp, body := call(t, "POST", base+"/api/v1/firms", firm("【演示】中方端到端药业有限公司"), nil)
+	if resp.StatusCode != 201 {
+		t.Fatalf("POST = %d %s", resp.StatusCode, body)
+	}
+	resp, body = call(t, "GET", base+"/api/v1/firms/"+code, "", nil)
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "中方端到端药业") {
+		t.Fatalf("GET = %d %s", resp.StatusCode, body)
+	}
+	etag := resp.Header.Get("ETag")
+	resp, body = call(t, "PUT", base+"/api/v1/firms/"+code, firm("【演示】中方端到端制药有限公司"), map[string]string{"If-Match": etag})
+	if resp.StatusCode != 200 {
+		t.Fatalf("PUT = %d %s", resp.StatusCode, body)
+	}
+	resp, body = call(t, "PUT", base+"/api/v1/firms/"+code, firm("过期的修改"), map[string]string{"If-Match": etag})
+	if resp.StatusCode != 409 {
+		t.Fatalf("stale PUT = %d %s, want 409", resp.StatusCode, body)
+	}
+	resp, body = call(t, "GET", base+"/api/v1/firms?region_code=431221&q=端到端", "", nil)
+	var list struct {
+		Items []registry.Firm `json:"items"`
+		Total int             `json:"total"`
+	}
+	if err := json.Unmarshal(body, &list); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("list = %d %s", resp.StatusCode, body)
+	}
+	if list.Total != 1 || list.Items[0].Name != "【演示】中方端到端制药有限公司" {
+		t.Errorf("list = %+v", list)
+	}
+}
+
+func TestRunUsage(t *testing.T) {
+	env := func(string) string { return "" }
+	if err := run(context.Background(), nil, env, io.Discard, io.Discard); err == nil {
+		t.Error("run with no command succeeded")
+	}
+	if err := run(context.Background(), []string{"frobnicate"}, env, io.Discard, io.Discard); err == nil {
+		t.Error("run with an unknown command succeeded")
+	}
+	var out strings.Builder
+	if err := run(context.Background(), []string{"version"}, env, &out, io.Discard); err != nil || !strings.HasPrefix(out.String(), "peiyu ") {
+		t.Errorf("version: %v %q", err, out.String())
+	}
+}
+
+func TestServeAddressInUse(t *testing.T) {
+	base := startServe(t)
+	addr := strings.TrimPrefix(base, "http://")
+	err := run(context.Background(), []string{"serve", "--addr", addr, "--data-dir", t.TempDir()},
+		func(string) string { return "" }, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "listen") {
+		t.Errorf("second serve on %s: err = %v, want a listen error", addr, err)
+	}
+}

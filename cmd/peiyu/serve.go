@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/peiyu/peiyu/api"
+	"github.com/peiyu/peiyu/registry"
+	"github.com/peiyu/peiyu/seeds"
+)
+
+// demoSeed fixes the demo data set, so every demo shows the same firms.
+const demoSeed = 1
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var cfg config
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.Addr, "addr", envOr(getenv, "PEIYU_ADDR", "127.0.0.1:8080"), "listen address (env PEIYU_ADDR)")
+	fs.BoolVar(&cfg.Demo, "demo", envBool(getenv, "PEIYU_DEMO"), "load demo firms when the registry is empty (env PEIYU_DEMO)")
+	fs.IntVar(&cfg.DemoFirms, "demo-firms", 500, "how many demo firms --demo loads")
+	storageFlags(fs, &cfg, getenv)
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	log, err := newLogger(&cfg, stderr)
+	if err != nil {
+		return err
+	}
+
+	db, err := openDatabase(ctx, &cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close(context.Background())
+	log.Info("database", "where", db.Where, "db", cfg.DB)
+
+	// A database that is down at start-up is not fatal: the service starts,
+	// /readyz says 503, and indexes and demo data follow when it is back.
+	prepared := make(chan struct{})
+	go func() {
+		defer close(prepared)
+		prepareDatabase(ctx, db.Store, &cfg, log)
+	}()
+
+	srv := api.New(api.Config{
+		Firms:   db.Store,
+		Ready:   []api.Checker{{Name: "database", Check: db.Store.Ping}},
+		Logger:  log,
+		Version: buildVersion(),
+	})
+	// Listen before serving, so a taken port is an error here and now.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- hs.Serve(ln) }()
+	fmt.Fprintf(stdout, "Peiyu 培育 %s listening on http://%s\n", buildVersion(), ln.Addr())
+
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Warn("shutdown", "error", err)
+	}
+	<-prepared
+	return nil
+}
+
+// prepareDatabase creates the indexes and, with --demo, loads the demo
+// firms into an empty registry. It retries while the database is down and
+// gives up when ctx ends.
+func prepareDatabase(ctx context.Context, st interface {
+	EnsureIndexes(context.Context) error
+	CountFirms(context.Context) (int64, error)
+	seeds.Loader
+}, cfg *config, log *slog.Logger) {
+	retry := func(what string, f func() error) bool {
+		for delay := time.Second; ; delay = min(2*delay, 30*time.Second) {
+			err := f()
+			if err == nil {
+				return true
+			}
+			if !errors.Is(err, registry.ErrUnavailable) {
+				log.Error(what, "error", err)
+				return false
+			}
+			log.Warn(what+": database unavailable, retrying", "in", delay)
+			select {
+			case <-ctx.Done():
+				return false
+			case <-time.After(delay):
+			}
+		}
+	}
+	if !retry("create indexes", func() error { return st.EnsureIndexes(ctx) }) {
+		return
+	}
+	if !cfg.Demo {
+		return
+	}
+	retry("load demo firms", func() error {
+		n, err := st.CountFirms(ctx)
+		if err != nil || n > 0 {
+			return err
+		}
+		start := time.Now()
+		inserted, err := seeds.Load(ctx, st, cfg.DemoFirms, demoSeed)
+		if err == nil {
+			log.Info("demo firms loaded", "firms", inserted, "took", time.Since(start).Round(time.Millisecond))
+		}
+		return err
+	})
+}
+
+// redactURI hides a password in a MongoDB URI before it is logged.
+func redactURI(uri string) string {
+	u, err := url.Parse(uri)
+	if err != nil {
+		return "(unparsable URI)"
+	}
+	if u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
+	}
+	return u.String()
+}
