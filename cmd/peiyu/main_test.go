@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +21,15 @@ import (
 // returns its base URL. It stops the program when the test ends and checks
 // that it shut down cleanly.
 func startServe(t *testing.T, extra ...string) string {
+	t.Helper()
+	base, stop := startServeStop(t, extra...)
+	t.Cleanup(stop)
+	return base
+}
+
+// startServeStop is startServe with an explicit stop, for tests that
+// restart the program.
+func startServeStop(t *testing.T, extra ...string) (base string, stop func()) {
 	t.Helper()
 	args := []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir(), "--log-level", "warn"}
 	env := map[string]string{}
@@ -46,29 +56,32 @@ func startServe(t *testing.T, extra ...string) string {
 		}
 		close(urlc)
 	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("run returned %v after shutdown", err)
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("run returned %v after shutdown", err)
+				}
+			case <-time.After(30 * time.Second):
+				t.Error("run did not return within 30s of cancel")
 			}
-		case <-time.After(30 * time.Second):
-			t.Error("run did not return within 30s of cancel")
-		}
-	})
+		})
+	}
 	select {
 	case u, ok := <-urlc:
 		if !ok {
 			t.Fatalf("serve exited before listening: %v", <-done)
 		}
-		return u
+		return u, stop
 	case err := <-done:
 		t.Fatalf("serve exited: %v", err)
 	case <-time.After(60 * time.Second):
 		t.Fatal("serve did not print its URL within 60s")
 	}
-	return ""
+	return "", stop
 }
 
 func call(t *testing.T, method, url, body string, header map[string]string) (*http.Response, []byte) {
@@ -176,5 +189,33 @@ func TestServeAddressInUse(t *testing.T) {
 		func(string) string { return "" }, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "listen") {
 		t.Errorf("second serve on %s: err = %v, want a listen error", addr, err)
+	}
+}
+
+// TestServeRestart is the regression test for a restart on an existing
+// embedded data directory, which failed while re-creating the indexes: the
+// second start must become ready and still hold the demo firms.
+func TestServeRestart(t *testing.T) {
+	if !storetest.Embedded() {
+		t.Skip("restart test is about the embedded data directory")
+	}
+	dir := t.TempDir()
+	for round := 1; round <= 2; round++ {
+		base, stop := startServeStop(t, "--demo", "--demo-firms", "10", "--data-dir", dir)
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			resp, body := call(t, "GET", base+"/api/v1/firms?limit=1", "", nil)
+			var list struct{ Total int }
+			_ = json.Unmarshal(body, &list)
+			ready, _ := call(t, "GET", base+"/readyz", "", nil)
+			if resp.StatusCode == 200 && list.Total == 10 && ready.StatusCode == 200 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("start %d: firms %d (%d), readyz %d", round, list.Total, resp.StatusCode, ready.StatusCode)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		stop()
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
@@ -143,6 +144,17 @@ type warnOnly struct{ slog.Handler }
 
 func (h warnOnly) Enabled(ctx context.Context, l slog.Level) bool {
 	return l >= slog.LevelWarn && h.Handler.Enabled(ctx, l)
+}
+
+// Handle drops FerretDB's warning about the driver's endSessions command,
+// which it does not implement and which every disconnect sends: it is
+// harmless and would otherwise end every command's output with a page of
+// wire-protocol dump.
+func (h warnOnly) Handle(ctx context.Context, r slog.Record) error {
+	if strings.Contains(r.Message, "endSessions") {
+		return nil
+	}
+	return h.Handler.Handle(ctx, r)
 }
 
 func (h warnOnly) WithAttrs(as []slog.Attr) slog.Handler {

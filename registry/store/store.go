@@ -128,18 +128,47 @@ func (s *Store) Drop(ctx context.Context) error {
 	return translate("drop database", s.db.Drop(ctx))
 }
 
-// EnsureIndexes creates the indexes the registry relies on: the unique USCC
-// and the fields listings and screenings filter on. It is idempotent.
+// firmIndexes are the indexes the registry relies on, by name: the unique
+// USCC and the fields listings and screenings filter on.
+var firmIndexes = []struct {
+	name   string
+	keys   bson.D
+	unique bool
+}{
+	{"uscc_unique", bson.D{{Key: "uscc", Value: 1}}, true},
+	{"region_code", bson.D{{Key: "region_code", Value: 1}}, false},
+	{"chain", bson.D{{Key: "chain", Value: 1}}, false},
+	{"industry_code", bson.D{{Key: "industry_code", Value: 1}}, false},
+	{"honors_kind", bson.D{{Key: "honors.kind", Value: 1}}, false},
+}
+
+// EnsureIndexes creates those of the registry's indexes that are missing.
+// It is idempotent. It asks for the missing ones only: the embedded
+// FerretDB v1 crashes the connection when createIndexes names an index that
+// already exists, which made every restart on an existing data directory
+// fail (TestEnsureIndexesTwice).
 func (s *Store) EnsureIndexes(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 4*s.timeout)
 	defer cancel()
-	_, err := s.firms.Indexes().CreateMany(ctx, []mongo.IndexModel{
-		{Keys: bson.D{{Key: "uscc", Value: 1}}, Options: options.Index().SetUnique(true).SetName("uscc_unique")},
-		{Keys: bson.D{{Key: "region_code", Value: 1}}, Options: options.Index().SetName("region_code")},
-		{Keys: bson.D{{Key: "chain", Value: 1}}, Options: options.Index().SetName("chain")},
-		{Keys: bson.D{{Key: "industry_code", Value: 1}}, Options: options.Index().SetName("industry_code")},
-		{Keys: bson.D{{Key: "honors.kind", Value: 1}}, Options: options.Index().SetName("honors_kind")},
-	})
+	specs, err := s.firms.Indexes().ListSpecifications(ctx)
+	if err != nil {
+		return translate("list indexes", err)
+	}
+	have := make(map[string]bool, len(specs))
+	for _, sp := range specs {
+		have[sp.Name] = true
+	}
+	var missing []mongo.IndexModel
+	for _, ix := range firmIndexes {
+		if !have[ix.name] {
+			missing = append(missing, mongo.IndexModel{Keys: ix.keys,
+				Options: options.Index().SetName(ix.name).SetUnique(ix.unique)})
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	_, err = s.firms.Indexes().CreateMany(ctx, missing)
 	return translate("create indexes", err)
 }
 
