@@ -25,7 +25,9 @@ func (s *Server) handleReadyz(c *gin.Context) {
 	for _, ch := range s.cfg.Ready {
 		if err := ch.Check(ctx); err != nil {
 			checks[ch.Name] = "fail"
-			failed = append(failed, registry.Problem{Field: ch.Name, Problem: readyProblem(ch.Name, err)})
+			// The cause goes to the log, not to the client.
+			logger(c).Warn("readiness check failed", "check", ch.Name, "error", err)
+			failed = append(failed, registry.Problem{Field: ch.Name, Problem: readyProblem(ch.Name)})
 			continue
 		}
 		checks[ch.Name] = "ok"
@@ -38,7 +40,7 @@ func (s *Server) handleReadyz(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"status": "ready", "version": s.cfg.Version, "checks": checks})
 }
 
-func readyProblem(name string, err error) string {
+func readyProblem(name string) string {
 	if name == "database" {
 		return "数据库不可达 (database unreachable)"
 	}

@@ -17,21 +17,18 @@ import (
 // config is the configuration contract of SPEC §6. Each setting comes from
 // its flag, else its environment variable, else the default.
 type config struct {
-	Addr       string
-	MongoURI   string
-	DB         string
-	DataDir    string
-	Demo       bool
-	DemoFirms  int
-	LogLevel   string
-	LogFormat  string
-	getenv     func(string) string
-	mongoSetBy string
+	Addr      string
+	MongoURI  string
+	DB        string
+	DataDir   string
+	Demo      bool
+	DemoFirms int
+	LogLevel  string
+	LogFormat string
 }
 
 // storageFlags registers the flags every database-using command shares.
 func storageFlags(fs *flag.FlagSet, cfg *config, getenv func(string) string) {
-	cfg.getenv = getenv
 	fs.StringVar(&cfg.MongoURI, "mongodb-uri", getenv("PEIYU_MONGODB_URI"), "MongoDB URI; empty runs the embedded server (env PEIYU_MONGODB_URI)")
 	fs.StringVar(&cfg.DB, "db", envOr(getenv, "PEIYU_DB", "peiyu"), "database name (env PEIYU_DB)")
 	fs.StringVar(&cfg.DataDir, "data-dir", envOr(getenv, "PEIYU_DATA_DIR", "./data"), "embedded server's data directory (env PEIYU_DATA_DIR)")
