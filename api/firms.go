@@ -40,11 +40,22 @@ func ifMatch(c *gin.Context) (int64, error) {
 
 // usccParam validates the :uscc path segment.
 func usccParam(c *gin.Context) (string, error) {
-	code, err := registry.ParseUSCC(c.Param("uscc"))
-	if err != nil {
-		return "", err
+	return registry.ParseUSCC(c.Param("uscc"))
+}
+
+// firmTarget reads what every write to one firm needs: the USCC of the path
+// and the If-Match revision. On a bad value it has already answered the
+// request, and ok is false.
+func firmTarget(c *gin.Context) (code string, rev int64, ok bool) {
+	code, err := usccParam(c)
+	if err == nil {
+		rev, err = ifMatch(c)
 	}
-	return code, nil
+	if err != nil {
+		writeError(c, err)
+		return "", 0, false
+	}
+	return code, rev, true
 }
 
 func writeFirm(c *gin.Context, status int, rec *registry.Record) {
@@ -94,14 +105,8 @@ func (s *Server) handleFirmGet(c *gin.Context) {
 // handleFirmReplace replaces a firm's whole profile. With If-Match, a stale
 // ETag is a 409 and nothing is written.
 func (s *Server) handleFirmReplace(c *gin.Context) {
-	code, err := usccParam(c)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	rev, err := ifMatch(c)
-	if err != nil {
-		writeError(c, err)
+	code, rev, ok := firmTarget(c)
+	if !ok {
 		return
 	}
 	var f registry.Firm
@@ -126,14 +131,8 @@ func (s *Server) handleFirmReplace(c *gin.Context) {
 
 // handleFirmDelete removes a firm: 204, or 404, or 409 on a stale If-Match.
 func (s *Server) handleFirmDelete(c *gin.Context) {
-	code, err := usccParam(c)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	rev, err := ifMatch(c)
-	if err != nil {
-		writeError(c, err)
+	code, rev, ok := firmTarget(c)
+	if !ok {
 		return
 	}
 	if err := s.cfg.Firms.DeleteFirm(c.Request.Context(), code, rev); err != nil {
@@ -146,19 +145,13 @@ func (s *Server) handleFirmDelete(c *gin.Context) {
 // handleYearPut inserts (201) or replaces (200) one fiscal year and returns
 // the whole firm with its new ETag.
 func (s *Server) handleYearPut(c *gin.Context) {
-	code, err := usccParam(c)
-	if err != nil {
-		writeError(c, err)
+	code, rev, ok := firmTarget(c)
+	if !ok {
 		return
 	}
 	year, err := strconv.Atoi(c.Param("year"))
 	if err != nil || year < 1900 || year > 2100 {
 		writeError(c, badRequest("year", "年度应为四位数字年份，如 2025", "must be a four-digit year such as 2025"))
-		return
-	}
-	rev, err := ifMatch(c)
-	if err != nil {
-		writeError(c, err)
 		return
 	}
 	var y registry.Year

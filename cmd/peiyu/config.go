@@ -71,9 +71,19 @@ type database struct {
 	Where    string
 }
 
-// openDatabase connects to the configured MongoDB, or starts the embedded
-// server under the data directory and connects to it.
-func openDatabase(ctx context.Context, cfg *config, log *slog.Logger) (*database, error) {
+// openDatabase builds the logger from cfg, then connects to the configured
+// MongoDB, or starts the embedded server under the data directory and
+// connects to it.
+func openDatabase(ctx context.Context, cfg *config, logw io.Writer) (*database, *slog.Logger, error) {
+	log, err := newLogger(cfg, logw)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := connect(ctx, cfg, log)
+	return d, log, err
+}
+
+func connect(ctx context.Context, cfg *config, log *slog.Logger) (*database, error) {
 	d := &database{}
 	uri := cfg.MongoURI
 	if uri == "" {

@@ -27,11 +27,7 @@ func runSeed(ctx context.Context, args []string, getenv func(string) string, std
 	if n < 0 || n > 1_000_000 {
 		return fmt.Errorf("--firms %d: want 0 to 1000000", n)
 	}
-	log, err := newLogger(&cfg, stderr)
-	if err != nil {
-		return err
-	}
-	db, err := openDatabase(ctx, &cfg, log)
+	db, _, err := openDatabase(ctx, &cfg, stderr)
 	if err != nil {
 		return err
 	}

@@ -31,12 +31,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	log, err := newLogger(&cfg, stderr)
-	if err != nil {
-		return err
-	}
-
-	db, err := openDatabase(ctx, &cfg, log)
+	db, log, err := openDatabase(ctx, &cfg, stderr)
 	if err != nil {
 		return err
 	}

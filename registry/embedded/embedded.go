@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -98,25 +99,10 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		cancel()
 		return nil, fmt.Errorf("embedded: server on %s did not start in 30s", addr)
 	}
-	u := s.uri
-	if h, p, err := net.SplitHostPort(trimURI(u)); err == nil {
-		s.addr = net.JoinHostPort(h, p)
+	if u, err := url.Parse(s.uri); err == nil {
+		s.addr = u.Host
 	}
 	return s, nil
-}
-
-// trimURI extracts host:port from "mongodb://host:port/".
-func trimURI(u string) string {
-	const prefix = "mongodb://"
-	if len(u) > len(prefix) {
-		u = u[len(prefix):]
-	}
-	for i := 0; i < len(u); i++ {
-		if u[i] == '/' {
-			return u[:i]
-		}
-	}
-	return u
 }
 
 // URI is the mongodb:// URI clients connect to.
