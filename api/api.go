@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/peiyu/peiyu/registry"
+	"github.com/peiyu/peiyu/rules"
 )
 
 // MaxBodyBytes bounds every request body.
@@ -42,6 +43,10 @@ type Checker struct {
 // Config wires a Server.
 type Config struct {
 	Firms FirmService
+	// Evaluations stores firms' eligibility results and history.
+	Evaluations EvaluationStore
+	// Rules holds the compiled rule packs in use.
+	Rules *rules.Holder
 	// Ready lists the checks /readyz runs (database reachable, rule packs
 	// loaded, …).
 	Ready []Checker

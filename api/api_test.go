@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/peiyu/peiyu/api"
 	"github.com/peiyu/peiyu/registry"
 	"github.com/peiyu/peiyu/registry/storetest"
+	"github.com/peiyu/peiyu/rules"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
@@ -26,10 +28,28 @@ func newAPI(t *testing.T) http.Handler {
 	t.Helper()
 	st := storetest.New(t)
 	return api.New(api.Config{
-		Firms: st,
-		Ready: []api.Checker{{Name: "database", Check: st.Ping}},
-		Now:   func() time.Time { return today },
+		Firms:       st,
+		Evaluations: st,
+		Rules:       rules.NewHolder(testEngine(t)),
+		Ready:       []api.Checker{{Name: "database", Check: st.Ping}},
+		Now:         func() time.Time { return today },
 	}).Handler()
+}
+
+var (
+	engineOnce sync.Once
+	engine     *rules.Engine
+	engineErr  error
+)
+
+// testEngine compiles the embedded packs once per test binary.
+func testEngine(t *testing.T) *rules.Engine {
+	t.Helper()
+	engineOnce.Do(func() { engine, engineErr = rules.Default() })
+	if engineErr != nil {
+		t.Fatalf("rule packs: %v", engineErr)
+	}
+	return engine
 }
 
 // uscc builds a valid code for county 431202 from a serial number.

@@ -37,4 +37,11 @@ func (s *Server) routes() {
 	v1.PUT("/firms/:uscc", s.handleFirmReplace)
 	v1.DELETE("/firms/:uscc", s.handleFirmDelete)
 	v1.PUT("/firms/:uscc/years/:year", s.handleYearPut)
+	v1.GET("/firms/:uscc/eligibility", s.handleEligibility)
+	v1.GET("/firms/:uscc/eligibility/history", s.handleEligibilityHistory)
+
+	v1.POST("/self-check", s.handleSelfCheck)
+	v1.GET("/programs", s.handleProgramList)
+	v1.GET("/programs/:id", s.handleProgramGet)
+	v1.GET("/metrics", s.handleMetrics)
 }

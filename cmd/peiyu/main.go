@@ -39,6 +39,7 @@ Usage:
   peiyu serve [flags]                 run the HTTP service (--demo loads demo firms)
   peiyu seed --firms N --seed S       load N deterministic synthetic firms
   peiyu ready [--addr A]              exit 0 if the service at A is ready (health checks)
+  peiyu rules test|lint|eval          run pack cases, lint packs, evaluate a profile
   peiyu version                       print the version
 
 Run "peiyu COMMAND -h" for a command's flags. Settings also come from
@@ -59,6 +60,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runSeed(ctx, rest, getenv, stdout, stderr)
 	case "ready":
 		return runReady(ctx, rest, getenv, stdout, stderr)
+	case "rules":
+		return runRules(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "peiyu", buildVersion())
 		return nil

@@ -14,6 +14,7 @@ import (
 
 	"github.com/peiyu/peiyu/api"
 	"github.com/peiyu/peiyu/registry"
+	"github.com/peiyu/peiyu/rules"
 	"github.com/peiyu/peiyu/seeds"
 )
 
@@ -31,6 +32,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
+	// Rule packs are compiled before anything else: a pack that does not
+	// compile is a start-up error naming the file and line.
+	eng, err := rules.Default()
+	if err != nil {
+		return fmt.Errorf("rule packs: %w", err)
+	}
 	db, log, err := openDatabase(ctx, &cfg, stderr)
 	if err != nil {
 		return err
@@ -47,10 +54,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}()
 
 	srv := api.New(api.Config{
-		Firms:   db.Store,
-		Ready:   []api.Checker{{Name: "database", Check: db.Store.Ping}},
-		Logger:  log,
-		Version: buildVersion(),
+		Firms:       db.Store,
+		Evaluations: db.Store,
+		Rules:       rules.NewHolder(eng),
+		Ready:       []api.Checker{{Name: "database", Check: db.Store.Ping}},
+		Logger:      log,
+		Version:     buildVersion(),
 	})
 	// Listen before serving, so a taken port is an error here and now.
 	ln, err := net.Listen("tcp", cfg.Addr)

@@ -1,0 +1,95 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/peiyu/peiyu/rules"
+)
+
+// programSummary is one program in GET /programs.
+type programSummary struct {
+	ID       string           `json:"id"`
+	Name     string           `json:"name"`
+	NameEN   string           `json:"name_en"`
+	Honor    string           `json:"honor,omitempty"`
+	Ladder   rules.Ladder     `json:"ladder"`
+	InForce  string           `json:"in_force"`
+	Editions []editionSummary `json:"editions"`
+}
+
+type editionSummary struct {
+	Edition   string       `json:"edition"`
+	Effective rules.Period `json:"effective"`
+	Basis     []string     `json:"basis"`
+}
+
+// programDetail is one edition in GET /programs/{id}: the pack without its
+// test cases, so a UI can show what each program requires and why.
+type programDetail struct {
+	*rules.Pack
+	InForce bool   `json:"in_force"`
+	Hash    string `json:"hash"`
+}
+
+func (s *Server) handleProgramList(c *gin.Context) {
+	if !allowQuery(c, "as_of") {
+		return
+	}
+	asOf, err := s.asOfParam("as_of", c.Query("as_of"))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	eng := s.cfg.Rules.Load()
+	items := []programSummary{}
+	for _, id := range eng.IDs() {
+		cur := eng.InForce(id, asOf).Pack()
+		ps := programSummary{ID: id, Name: cur.Name.ZH, NameEN: cur.Name.EN, Honor: cur.Honor, Ladder: cur.Ladder, InForce: cur.Edition}
+		for _, p := range eng.Editions(id) {
+			pk := p.Pack()
+			ps.Editions = append(ps.Editions, editionSummary{Edition: pk.Edition, Effective: pk.Effective, Basis: pk.Basis})
+		}
+		items = append(items, ps)
+	}
+	c.JSON(http.StatusOK, gin.H{"as_of": asOf.Format("2006-01-02"), "items": items})
+}
+
+// handleProgramGet shows every edition of a program, or one with
+// {id}@{edition}.
+func (s *Server) handleProgramGet(c *gin.Context) {
+	if !allowQuery(c, "as_of") {
+		return
+	}
+	asOf, err := s.asOfParam("as_of", c.Query("as_of"))
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	eng := s.cfg.Rules.Load()
+	sel := c.Param("id")
+	if err := s.resolvePrograms(eng, "id", []string{sel}, asOf, false); err != nil {
+		writeError(c, err)
+		return
+	}
+	id, edition, _ := strings.Cut(sel, "@")
+	cur := eng.InForce(id, asOf)
+	items := []programDetail{}
+	for _, p := range eng.Editions(id) {
+		if edition != "" && p.Pack().Edition != edition {
+			continue
+		}
+		items = append(items, programDetail{Pack: p.Pack(), InForce: p == cur, Hash: p.Hash()})
+	}
+	c.JSON(http.StatusOK, gin.H{"id": id, "as_of": asOf.Format("2006-01-02"), "editions": items})
+}
+
+// handleMetrics lists the metrics pack expressions may use.
+func (s *Server) handleMetrics(c *gin.Context) {
+	if !allowQuery(c) {
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"items": rules.Metrics()})
+}

@@ -1,0 +1,64 @@
+package rules
+
+// Status is a program or criterion outcome (SPEC §4).
+type Status string
+
+// Program statuses.
+const (
+	Eligible         Status = "eligible"
+	Ineligible       Status = "ineligible"
+	NeedsReview      Status = "needs_review"
+	InsufficientData Status = "insufficient_data"
+)
+
+// Criterion statuses.
+const (
+	Pass    Status = "pass"
+	Fail    Status = "fail"
+	Review  Status = "review"
+	Missing Status = "missing"
+)
+
+var validStatus = map[Status]bool{Eligible: true, Ineligible: true, NeedsReview: true, InsufficientData: true}
+var validCritStatus = map[Status]bool{Pass: true, Fail: true, Review: true, Missing: true}
+
+// Result is one program's evaluation of one firm (SPEC §4).
+type Result struct {
+	Program   string             `json:"program"`
+	Edition   string             `json:"edition"`
+	Name      string             `json:"name"`
+	NameEN    string             `json:"name_en"`
+	Status    Status             `json:"status"`
+	Score     *float64           `json:"score"`
+	Subscores map[string]float64 `json:"subscores,omitempty"`
+	Route     *string            `json:"route"`
+	Review    bool               `json:"review,omitempty"`
+	Note      string             `json:"note,omitempty"`
+	Basis     []string           `json:"basis"`
+	Criteria  []CriterionResult  `json:"criteria"`
+	NextSteps []string           `json:"next_steps"`
+}
+
+// CriterionResult explains one criterion: its requirement, the firm's
+// value, the gap and the policy clause.
+type CriterionResult struct {
+	ID        string   `json:"id"`
+	Title     string   `json:"title"`
+	Kind      string   `json:"kind"`
+	Route     string   `json:"route,omitempty"`
+	Status    Status   `json:"status"`
+	Actual    *float64 `json:"actual"`
+	Threshold *float64 `json:"threshold"`
+	Op        string   `json:"op,omitempty"`
+	Unit      string   `json:"unit,omitempty"`
+	Points    *float64 `json:"points"`
+	Gap       *float64 `json:"gap"`
+	GapText   string   `json:"gap_text,omitempty"`
+	Detail    string   `json:"detail,omitempty"`
+	Missing   []string `json:"missing,omitempty"`
+	Basis     string   `json:"basis"`
+	Note      string   `json:"note,omitempty"`
+
+	effort float64 // relative size of the gap, for ordering next steps
+	step   string  // the action that meets it
+}
