@@ -132,6 +132,7 @@ var KnownHonorKinds = map[string]string{
 	HonorIPDemo:             "知识产权示范/优势企业",
 	HonorInnovationPlatform: "创新平台",
 	HonorCloudAdoption:      "上云企业",
+	"tech_innovation_demo":  "技术创新示范企业",
 }
 
 // Honor levels, highest first. Standards use "international" and "industry"

@@ -65,16 +65,17 @@ type crit struct {
 
 // node is one step of a criterion's logic, evaluated in three values.
 type node struct {
-	op    nodeOp
-	kids  []*node
-	leaf  int    // index into the evaluation's leaf scratch
-	cmp   string // comparison operator of opCmp
-	left  *side
-	right *side
-	group string // score subtotal of opScore ("" = total)
-	boolv *side  // opBool: a boolean side
-	call  func(*Env) tri
-	text  string // the leaf as written (after expansion), for traces
+	op       nodeOp
+	kids     []*node
+	leaf     int    // index into the evaluation's leaf scratch
+	cmp      string // comparison operator of opCmp
+	left     *side
+	right    *side
+	group    string // score subtotal of opScore ("" = total)
+	boolv    *side  // opBool: a boolean side
+	call     func(*Env) tri
+	callText string // a honor call in words
+	text     string // the leaf as written (after expansion), for traces
 }
 
 type nodeOp uint8
@@ -202,7 +203,7 @@ func Compile(p *Pack) (*Program, error) {
 		if d.Title == "" {
 			c.errorf(name, &d.Expr, "derived metric needs a title")
 		}
-		if n, ok := c.parse(name, d.Expr, 0); ok {
+		if n, ok := c.parse(name, d.Expr); ok {
 			c.check(name, d.Expr, n, false)
 		}
 	}
@@ -292,7 +293,15 @@ func (c *packCompiler) checkParameters() {
 
 // parse parses src and expands parameters (to constants), derived metrics
 // (to their expressions) and score names (to placeholders).
-func (c *packCompiler) parse(id string, src Source, depth int) (ast.Node, bool) {
+func (c *packCompiler) parse(id string, src Source) (ast.Node, bool) {
+	budget := maxExprNodes
+	return c.expand(id, src, nil, &budget)
+}
+
+// expand parses src and expands it; stack holds the derived metrics being
+// expanded (a cycle is an error) and budget the AST nodes still allowed, so
+// metrics that use metrics cannot blow up.
+func (c *packCompiler) expand(id string, src Source, stack []string, budget *int) (ast.Node, bool) {
 	tree, err := parser.ParseWithConfig(src.Text, c.cfg)
 	if err != nil {
 		c.exprError(id, src, err)
@@ -300,8 +309,13 @@ func (c *packCompiler) parse(id string, src Source, depth int) (ast.Node, bool) 
 	}
 	ok := true
 	ast.Walk(&tree.Node, visitFunc(func(n *ast.Node) {
+		*budget--
+		if *budget == 0 {
+			c.errorf(id, &src, "expression too large once derived metrics are expanded (over %d nodes)", maxExprNodes)
+			ok = false
+		}
 		ident, isIdent := (*n).(*ast.IdentifierNode)
-		if !isIdent {
+		if !isIdent || !ok {
 			return
 		}
 		name := ident.Value
@@ -315,12 +329,12 @@ func (c *packCompiler) parse(id string, src Source, depth int) (ast.Node, bool) 
 			return
 		}
 		if d, isDerived := c.p.Metrics[name]; isDerived {
-			if depth >= maxDeriveDepth {
-				c.errorf(id, &src, "derived metric %s nests too deep (a cycle?)", name)
+			if slices.Contains(stack, name) || len(stack) >= maxDeriveDepth {
+				c.errorf(id, &src, "derived metric %s refers to itself (%s)", name, strings.Join(append(stack, name), " → "))
 				ok = false
 				return
 			}
-			sub, subOK := c.parse(name, d.Expr, depth+1)
+			sub, subOK := c.expand(name, d.Expr, append(slices.Clone(stack), name), budget)
 			if !subOK {
 				ok = false
 				return
@@ -468,7 +482,7 @@ func (c *packCompiler) criterion(cr *Criterion) *crit {
 
 // logic compiles a condition into its three-valued logic tree.
 func (c *packCompiler) logic(id string, src Source) *node {
-	n, ok := c.parse(id, src, 0)
+	n, ok := c.parse(id, src)
 	if !ok || !c.check(id, src, n, true) {
 		return nil
 	}
@@ -530,11 +544,11 @@ func (c *packCompiler) decompose(id string, src Source, n ast.Node) *node {
 		}
 	case *ast.CallNode:
 		if callee, isIdent := t.Callee.(*ast.IdentifierNode); isIdent && (callee.Value == "holds" || callee.Value == "won") {
-			f := c.honorCall(id, src, callee.Value, t.Arguments)
+			f, words := c.honorCall(id, src, callee.Value, t.Arguments)
 			if f == nil {
 				return nil
 			}
-			return c.leaf(&node{op: opCall, call: f, text: t.String()})
+			return c.leaf(&node{op: opCall, call: f, callText: words, text: t.String()})
 		}
 	}
 	s := c.side(id, src, n)
@@ -653,7 +667,7 @@ func toFloat(v any) (float64, bool) {
 
 // honorCall binds holds(kind[, level]) or won(kind, level, years[,
 // max_rank]) to a Go predicate. Arguments must be literals.
-func (c *packCompiler) honorCall(id string, src Source, fn string, args []ast.Node) func(*Env) tri {
+func (c *packCompiler) honorCall(id string, src Source, fn string, args []ast.Node) (func(*Env) tri, string) {
 	var strs []string
 	var ints []int
 	for _, a := range args {
@@ -664,24 +678,32 @@ func (c *packCompiler) honorCall(id string, src Source, fn string, args []ast.No
 			ints = append(ints, t.Value)
 		default:
 			c.errorf(id, &src, "%s() takes literal arguments", fn)
-			return nil
+			return nil, ""
 		}
 	}
 	kind := strs[0]
 	if !nameRE.MatchString(kind) {
 		c.errorf(id, &src, "%s(): %q is not an honor kind", fn, kind)
-		return nil
+		return nil, ""
 	}
 	level := ""
 	if len(strs) > 1 {
 		level = strs[1]
 		if level != "" && !registry.LevelAtLeast(level, registry.LevelCounty) {
 			c.errorf(id, &src, "%s(): unknown level %q", fn, level)
-			return nil
+			return nil, ""
 		}
 	}
+	name := registry.KnownHonorKinds[kind]
+	if name == "" {
+		name = kind
+	}
+	lv := ""
+	if level != "" {
+		lv = levelZH[level] + "及以上"
+	}
 	if fn == "holds" {
-		return func(e *Env) tri { return e.holds(kind, level) }
+		return func(e *Env) tri { return e.holds(kind, level) }, "持有有效的" + lv + name
 	}
 	years, maxRank := ints[0], 0
 	if len(ints) > 1 {
@@ -689,10 +711,17 @@ func (c *packCompiler) honorCall(id string, src Source, fn string, args []ast.No
 	}
 	if years <= 0 || maxRank < 0 {
 		c.errorf(id, &src, "won(): years must be positive and max_rank not negative")
-		return nil
+		return nil, ""
 	}
-	return func(e *Env) tri { return e.won(kind, level, years, maxRank) }
+	words := fmt.Sprintf("近%d年内获得%s%s", years, lv, name)
+	if maxRank > 0 {
+		words += fmt.Sprintf("（排名前%d）", maxRank)
+	}
+	return func(e *Env) tri { return e.won(kind, level, years, maxRank) }, words
 }
+
+var levelZH = map[string]string{registry.LevelInternational: "国际", registry.LevelNational: "国家级",
+	registry.LevelIndustry: "行业/省部级", registry.LevelProvincial: "省级", registry.LevelCity: "市级", registry.LevelCounty: "县级"}
 
 // scorer is a compiled band table: the best of its options.
 type scorer struct {
@@ -738,7 +767,7 @@ func (c *packCompiler) scorer(id string, s *Scoring) *scorer {
 			c.errorf(id, &o.Metric, "a score option needs a metric and bands")
 			return nil
 		}
-		n, ok := c.parse(id, o.Metric, 0)
+		n, ok := c.parse(id, o.Metric)
 		if !ok || !c.check(id, o.Metric, n, false) {
 			return nil
 		}

@@ -34,6 +34,8 @@ func fieldFor(m *Metric, asOf time.Time) string {
 		return "compliance.incidents"
 	case "manufacturing", "industrial", "superdeduction_excluded":
 		return "industry_code"
+	case "mainland_enterprise":
+		return "uscc"
 	case "sme":
 		y := asOf.Year() - 1
 		return fmt.Sprintf("industry_code, years[%d].employees, years[%d].revenue", y, y)
@@ -78,13 +80,16 @@ func (s *state) detail(n *node) string {
 	lo := &s.leaves[n.leaf]
 	switch n.op {
 	case opCall, opBool:
-		ans := map[tri]string{triTrue: "是", triFalse: "否", triMissing: "缺少数据"}[lo.v]
-		if n.op == opBool && n.boolv.metric != nil {
+		ans := map[tri]string{triTrue: "是", triFalse: "否", triMissing: "缺少数据", triReview: "待确认"}[lo.v]
+		switch {
+		case n.op == opBool && n.boolv.metric != nil:
 			return s.titleOf(n.boolv) + "：" + ans
+		case n.op == opCall && n.callText != "":
+			return n.callText + "：" + ans
 		}
 		return n.text + "：" + ans
 	case opScore:
-		return fmt.Sprintf("得分 %s，要求 %s %s", formatNum(lo.actual), opZH[n.cmp], formatNum(lo.threshold))
+		return fmt.Sprintf("%s %s，要求 %s %s", s.p.groupTitle(n.group), formatNum(lo.actual), opZH[n.cmp], formatNum(lo.threshold))
 	}
 	if lo.v == triMissing {
 		return s.titleOf(n.left) + "：缺少数据"
@@ -93,14 +98,46 @@ func (s *state) detail(n *node) string {
 	if n.left.isBool {
 		unit = unitBool
 	}
-	return fmt.Sprintf("%s = %s，要求 %s %s", s.titleOf(n.left), formatValue(lo.actual, unit), opZH[n.cmp], formatValue(lo.threshold, unit))
+	a, b := formatPair(lo.actual, lo.threshold, unit)
+	return fmt.Sprintf("%s = %s，要求 %s %s", s.titleOf(n.left), a, opZH[n.cmp], b)
+}
+
+// formatPair formats two values of a unit with enough precision that
+// different values do not print the same ("2.9999%" vs "3%", not "3.0%"
+// twice).
+func formatPair(a, b float64, unit string) (string, string) {
+	if unit != unitRatio {
+		return formatValue(a, unit), formatValue(b, unit)
+	}
+	for prec := 1; prec <= 6; prec++ {
+		x, y := formatPercent(a, prec), formatPercent(b, prec)
+		if x != y || a == b || prec == 6 {
+			return x, y
+		}
+	}
+	return formatValue(a, unit), formatValue(b, unit)
+}
+
+func formatPercent(v float64, prec int) string {
+	return strconv.FormatFloat(v*100, 'f', prec, 64) + "%"
+}
+
+// groupTitle names a score subtotal ("" is the total).
+func (p *Program) groupTitle(g string) string {
+	if g == "" {
+		return "总分"
+	}
+	if t := p.pack.Groups[g]; t != "" {
+		return t + "得分"
+	}
+	return g + "得分"
 }
 
 // gapText words what must change for a failed comparison, and for a
 // derived value which input to move by how much.
 func (s *state) gapText(n *node, lo *leafOut) string {
 	if n.op == opScore {
-		return fmt.Sprintf("总分还差%s分", formatNum(lo.threshold-lo.actual))
+		return fmt.Sprintf("%s还差%s分", s.p.groupTitle(n.group), formatNum(lo.threshold-lo.actual))
 	}
 	return s.sideGapText(n.left, lo.actual, lo.threshold, n.cmp, n.right)
 }
@@ -247,7 +284,11 @@ func formatValue(v float64, unit string) string {
 func formatDelta(d float64, unit string) string {
 	switch unit {
 	case unitRatio:
-		return strconv.FormatFloat(d*100, 'f', 1, 64) + "个百分点"
+		prec := 1
+		for prec < 6 && d > 0 && math.Abs(d*100) < 0.5*math.Pow(10, -float64(prec)) {
+			prec++
+		}
+		return strconv.FormatFloat(d*100, 'f', prec, 64) + "个百分点"
 	case unitYuan:
 		return "¥" + groupDigits(math.Ceil(d-1e-9))
 	case unitPeople, unitCount, unitYears, unitDays, unitLevel, unitRank:

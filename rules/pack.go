@@ -29,8 +29,10 @@ type Pack struct {
 	Review     *ReviewMode          `yaml:"review" json:"review,omitempty"`
 	Parameters map[string]Parameter `yaml:"parameters" json:"parameters"`
 	Metrics    map[string]Derived   `yaml:"metrics" json:"metrics,omitempty"`
-	Criteria   []Criterion          `yaml:"criteria" json:"criteria"`
-	Cases      []Case               `yaml:"cases" json:"-"`
+	// Groups names the score subtotals (group id → Chinese title).
+	Groups   map[string]string `yaml:"groups" json:"groups,omitempty"`
+	Criteria []Criterion       `yaml:"criteria" json:"criteria"`
+	Cases    []Case            `yaml:"cases" json:"-"`
 
 	file string
 }
