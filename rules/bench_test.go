@@ -31,6 +31,24 @@ func TestHandwrittenAgrees(t *testing.T) {
 	}
 }
 
+// TestHandwrittenLittleGiantAgrees does the same for little-giant@2026.
+func TestHandwrittenLittleGiantAgrees(t *testing.T) {
+	e := defaultEngine(t)
+	prog, _ := e.Program("little-giant@2026")
+	firms := seeds.Generate(2000, 11)
+	for i := range firms {
+		f := &firms[i]
+		for _, asOf := range []time.Time{benchAsOf, time.Date(2027, 1, 15, 0, 0, 0, 0, time.UTC)} {
+			got := prog.Evaluate(rules.NewEnv(f, asOf), rules.Options{})
+			want := handLittleGiant2026(f, asOf)
+			want.Score, got.Score = nil, nil
+			if d := diffResults(want, got); d != "" {
+				t.Fatalf("firm %d (%s) at %s: %s", i, f.USCC, asOf.Format("2006-01-02"), d)
+			}
+		}
+	}
+}
+
 func diffResults(want, got rules.Result) string {
 	if want.Status != got.Status {
 		return fmt.Sprintf("status = %s, hand-written %s", got.Status, want.Status)
@@ -38,7 +56,7 @@ func diffResults(want, got rules.Result) string {
 	if (want.Route == nil) != (got.Route == nil) || want.Route != nil && *want.Route != *got.Route {
 		return fmt.Sprintf("route = %v, hand-written %v", deref(got.Route), deref(want.Route))
 	}
-	if *want.Score != *got.Score {
+	if want.Score != nil && *want.Score != *got.Score {
 		return fmt.Sprintf("score = %v, hand-written %v", *got.Score, *want.Score)
 	}
 	gs := map[string]rules.Status{}
@@ -88,6 +106,26 @@ func BenchmarkTechSME(b *testing.B) {
 		for i := 0; b.Loop(); i++ {
 			f := &firms[i%len(firms)]
 			_ = handTechSME(f, benchAsOf)
+		}
+	})
+}
+
+// BenchmarkLittleGiant2026 compares engine and hand-written Go on
+// little-giant@2026, traces on.
+func BenchmarkLittleGiant2026(b *testing.B) {
+	e := defaultEngine(b)
+	prog, _ := e.Program("little-giant@2026")
+	firms := benchFirms()
+	b.Run("engine", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			_ = prog.Evaluate(rules.NewEnv(&firms[i%len(firms)], benchAsOf), rules.Options{})
+		}
+	})
+	b.Run("handwritten", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			_ = handLittleGiant2026(&firms[i%len(firms)], benchAsOf)
 		}
 	})
 }

@@ -85,6 +85,7 @@ func (e *Env) won(kind, level string, years, maxRank int) tri {
 // leafOut is one leaf's outcome in an evaluation.
 type leafOut struct {
 	v         tri
+	undefined bool // inputs known, value not computable (divided by zero)
 	numeric   bool
 	actual    float64
 	threshold float64
@@ -130,12 +131,14 @@ func (b *bounds) add(po pointsOut) {
 	}
 }
 
-const eps = 1e-9
+const eps = 1e-12
 
 // compare applies op with a tolerance that absorbs float rounding in
 // derived ratios (amounts are whole yuan, far above it).
 func compare(op string, a, b float64) bool {
-	tol := eps * max(1, math.Abs(a), math.Abs(b))
+	// Relative for small values, at most a millionth absolute: averages of
+	// yuan amounts must not round a shortfall of a fraction of a yuan away.
+	tol := min(eps*max(1, math.Abs(a), math.Abs(b)), 1e-6)
 	switch op {
 	case ">=":
 		return a >= b-tol
@@ -222,7 +225,12 @@ func (s *state) eval(n *node) tri {
 		v, ok := s.value(n.boolv)
 		switch {
 		case !ok:
-			lo.v, lo.missing = triMissing, s.missingOf(n.boolv)
+			lo.missing = s.missingOf(n.boolv)
+			if len(lo.missing) > 0 {
+				lo.v = triMissing
+			} else {
+				lo.undefined = true
+			}
 		case v != 0:
 			lo.v = triTrue
 		}
@@ -247,11 +255,14 @@ func (s *state) eval(n *node) tri {
 		a, okA := s.value(n.left)
 		b, okB := s.value(n.right)
 		if !okA || !okB {
-			lo.v = triMissing
 			lo.missing = append(s.missingOf(n.left), s.missingOf(n.right)...)
-			if len(lo.missing) == 0 {
-				lo.missing = n.left.needs // a ratio over zero
+			if len(lo.missing) > 0 {
+				lo.v = triMissing
+				return lo.v
 			}
+			// Every input is known but the value is not a number (a ratio
+			// over zero, a growth from nothing): the condition cannot hold.
+			lo.undefined = true
 			return lo.v
 		}
 		lo.numeric, lo.actual, lo.threshold = !n.left.isBool, a, b
@@ -260,6 +271,15 @@ func (s *state) eval(n *node) tri {
 		}
 	}
 	return lo.v
+}
+
+// lowestBand is what a value below every band earns: the catch-all band's
+// points, else 0.
+func lowestBand(bands []Band) float64 {
+	if last := bands[len(bands)-1]; last.Min == nil && last.Max == nil {
+		return last.Points
+	}
+	return 0
 }
 
 // scoreBands returns the points of value v in bands.
@@ -289,17 +309,20 @@ func (s *state) scoreCrit(c *crit) pointsOut {
 	anyMissing := false
 	for i, o := range c.score.options {
 		v, ok := s.value(o.value)
-		if !ok {
+		p := 0.0
+		switch {
+		case ok:
+			p = scoreBands(o.bands, v)
+		case len(s.missingOf(o.value)) > 0:
 			anyMissing = true
 			out.missing = append(out.missing, s.missingOf(o.value)...)
-			if len(out.missing) == 0 {
-				out.missing = append(out.missing, o.value.needs...)
-			}
 			continue
+		default:
+			// Known inputs, no value (a ratio over zero): the catch-all band.
+			p, v = lowestBand(o.bands), math.NaN()
 		}
-		p := scoreBands(o.bands, v)
 		if out.option < 0 || p > out.points {
-			out.points, out.option, out.actual, out.hasValue = p, i, v, true
+			out.points, out.option, out.actual, out.hasValue = p, i, v, !math.IsNaN(v)
 		}
 	}
 	if out.option < 0 {
@@ -492,6 +515,12 @@ func (s *state) criterion(i int, c *crit) CriterionResult {
 		if t == triFalse && lo.numeric && rep.op != opScore || t == triFalse && rep.op == opScore {
 			if rep.cmp != "==" && rep.cmp != "!=" {
 				g := lo.threshold - lo.actual
+				// A strict bound on a whole-unit metric needs one unit more.
+				if integral(cr.Unit) && rep.cmp == ">" {
+					g = math.Floor(lo.threshold) + 1 - lo.actual
+				} else if integral(cr.Unit) && rep.cmp == "<" {
+					g = math.Ceil(lo.threshold) - 1 - lo.actual
+				}
 				cr.Gap = &g
 				cr.effort = relGap(lo.actual, lo.threshold)
 				if s.opt.Explain {
@@ -539,11 +568,7 @@ func (s *state) pick(n *node) *node {
 			if n.op == opAnd || want != triFalse {
 				return leaf
 			}
-			g := 1.0
-			if leaf != nil && s.leaves[leaf.leaf].numeric {
-				g = relGap(s.leaves[leaf.leaf].actual, s.leaves[leaf.leaf].threshold)
-			}
-			if g < bestGap {
+			if g := s.cost(k); g < bestGap {
 				best, bestGap = leaf, g
 			}
 		}
@@ -552,6 +577,40 @@ func (s *state) pick(n *node) *node {
 		return s.pick(n.kids[0])
 	}
 	return n
+}
+
+// cost estimates how far a node is from passing: the relative gaps of its
+// failing comparisons, summed over an AND, the cheapest part of an OR.
+func (s *state) cost(n *node) float64 {
+	switch n.op {
+	case opAnd:
+		c := 0.0
+		for _, k := range n.kids {
+			c += s.cost(k)
+		}
+		return c
+	case opOr:
+		c := math.Inf(1)
+		for _, k := range n.kids {
+			c = min(c, s.cost(k))
+		}
+		return c
+	case opNot:
+		if s.outcome(n) == triFalse {
+			return 1
+		}
+		return 0
+	}
+	lo := &s.leaves[n.leaf]
+	switch {
+	case lo.v == triFalse && lo.numeric:
+		return max(relGap(lo.actual, lo.threshold), 1e-6)
+	case lo.v == triFalse:
+		return 1
+	case lo.v == triMissing:
+		return 0.1
+	}
+	return 0
 }
 
 // outcome re-reads a node's value from its leaves (no re-evaluation).

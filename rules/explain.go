@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -94,6 +95,9 @@ func (s *state) detail(n *node) string {
 	if lo.v == triMissing {
 		return s.titleOf(n.left) + "：缺少数据"
 	}
+	if lo.undefined {
+		return s.titleOf(n.left) + "：无法计算（分母为0或无基期数据）"
+	}
 	unit := n.left.unit
 	if n.left.isBool {
 		unit = unitBool
@@ -144,6 +148,9 @@ func (s *state) gapText(n *node, lo *leafOut) string {
 
 func (s *state) sideGapText(left *side, actual, threshold float64, op string, right ...*side) string {
 	d := threshold - actual
+	if left.unit == unitRank && left.metric != nil {
+		return fmt.Sprintf("%s需进入前%s位", s.titleOf(left), formatNum(threshold))
+	}
 	if left.metric != nil {
 		return fmt.Sprintf("%s需%s%s", s.titleOf(left), verb(d), formatDelta(math.Abs(d), left.unit))
 	}
@@ -155,7 +162,11 @@ func (s *state) sideGapText(left *side, actual, threshold float64, op string, ri
 	if len(right) > 0 {
 		rs = right[0]
 	}
-	for _, m := range left.needs {
+	// Move the most recent year first: "raise 2025 R&D", not "lower 2024
+	// revenue".
+	cands := slices.Clone(left.needs)
+	slices.SortStableFunc(cands, func(a, b *Metric) int { return a.Offset - b.Offset })
+	for _, m := range cands {
 		if nv, ok := s.solve(left, rs, m, threshold, op); ok {
 			cur := s.env.value(m)
 			return fmt.Sprintf("%s；即%s需%s%s（%s → %s）", text, m.TitleAt(s.env.asOf), verb(nv-cur),
@@ -212,14 +223,18 @@ func (s *state) solve(left, right *side, m *Metric, threshold float64, op string
 				}
 			}
 			if integral(m.Unit) {
-				r := math.Ceil(hi - 1e-9)
+				// The whole unit nearest the current value that still holds.
+				near, far := math.Floor(hi), math.Ceil(hi)
 				if dir < 0 {
-					r = math.Floor(hi + 1e-9)
+					near, far = far, near
 				}
-				if holds(r) {
-					hi = r
-				} else if holds(r + dir) {
-					hi = r + dir
+				switch {
+				case holds(near):
+					hi = near
+				case holds(far):
+					hi = far
+				case holds(far + dir):
+					hi = far + dir
 				}
 			}
 			return hi, true
