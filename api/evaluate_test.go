@@ -217,7 +217,7 @@ func TestEligibilityAndHistory(t *testing.T) {
 		{"/api/v1/firms/" + code + "/eligibility?review=maybe", 400, "bad_request"},
 		{"/api/v1/firms/" + code + "/eligibility?program=tech-sme", 400, "invalid"},
 		{"/api/v1/firms/" + code + "/eligibility/history?programs=nope", 404, "not_found"},
-		{"/api/v1/firms/NOT-A-USCC/eligibility", 400, "bad_request"},
+		{"/api/v1/firms/NOT-A-USCC/eligibility", 400, "invalid"},
 	} {
 		mustEnvelope(t, do(t, h, req{method: "GET", path: tc.path}), tc.status, tc.code)
 	}

@@ -85,7 +85,7 @@ func loadPacks(dir string) ([]*rules.Pack, error) {
 func rulesTest(eng *rules.Engine, verbose bool, stdout io.Writer) error {
 	results := eng.RunCases()
 	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "PACK\tCASE\tRESULT\tSTATUS\tSCORE")
+	header := false
 	failed := 0
 	perPack := map[string][2]int{}
 	for _, r := range results {
@@ -100,6 +100,10 @@ func rulesTest(eng *rules.Engine, verbose bool, stdout io.Writer) error {
 		if r.Passed() && !verbose {
 			continue
 		}
+		if !header {
+			fmt.Fprintln(tw, "PACK\tCASE\tRESULT\tSTATUS\tSCORE")
+			header = true
+		}
 		score := "-"
 		if r.Score != nil {
 			score = fmt.Sprint(*r.Score)
@@ -113,11 +117,15 @@ func rulesTest(eng *rules.Engine, verbose bool, stdout io.Writer) error {
 			fmt.Fprintf(tw, "\t  %s\t\t\t\n", p)
 		}
 	}
-	fmt.Fprintln(tw)
-	fmt.Fprintln(tw, "PACK\tCASES\tPASSED\t\t")
+	if header {
+		fmt.Fprintln(tw)
+	}
+	tw.Flush()
+	tw = tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PACK\tCASES\tPASSED")
 	for _, k := range eng.Known() {
 		n := perPack[k]
-		fmt.Fprintf(tw, "%s\t%d\t%d\t\t\n", k, n[0], n[1])
+		fmt.Fprintf(tw, "%s\t%d\t%d\n", k, n[0], n[1])
 	}
 	tw.Flush()
 	fmt.Fprintf(stdout, "\n%d cases, %d passed, %d failed\n", len(results), len(results)-failed, failed)
