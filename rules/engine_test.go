@@ -241,6 +241,8 @@ func TestScoreBounds(t *testing.T) {
 		{"missing R&D could still reach 60", nil, ip(&one, nil), rules.InsufficientData, 30},
 		{"missing R&D cannot reach 60", nil, ip(&zero, &zero), rules.Ineligible, 0},
 		{"class II is the better option", i64p(1_500_000), ip(&zero, &three), rules.Ineligible, 50},
+		// An option the firm gives no data for is not the one it picks.
+		{"only class II given: counted, not missing", i64p(2_000_000), ip(nil, &three), rules.Eligible, 60},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := firmWith(registry.Year{RDExpense: tc.rd, Revenue: i64p(40_000_000)})

@@ -111,6 +111,7 @@ type bounds struct{ min, max, missing, review float64 }
 
 type pointsOut struct {
 	known    bool
+	partial  bool // some best_of options lacked data and were not counted
 	review   bool // a manual item: staff decide the points
 	points   float64
 	lo, hi   float64
@@ -329,10 +330,11 @@ func (s *state) scoreCrit(c *crit) pointsOut {
 		out.known, out.lo, out.hi = false, c.score.floor, c.score.top
 		return out
 	}
+	// Of "take the higher of" options, the firm claims those it gives data
+	// for (115号: the enterprise picks the ratio): a missing option is not
+	// chosen, not unknown.
 	out.lo, out.hi = out.points, out.points
-	if anyMissing && out.points < c.score.top {
-		out.known, out.hi = false, c.score.top
-	}
+	out.partial = anyMissing
 	return out
 }
 
@@ -675,6 +677,9 @@ func (s *state) scoredTrace(cr *CriterionResult, c *crit, po pointsOut) {
 		pts := po.points
 		cr.Points = &pts
 		cr.Status = Pass
+		if po.partial {
+			cr.Note = strings.TrimPrefix(cr.Note+"；未计入缺少数据的选项："+strings.Join(fieldsOf(po.missing, s.env.asOf), "、"), "；")
+		}
 	} else {
 		cr.Status = Missing
 		cr.Missing = fieldsOf(po.missing, s.env.asOf)

@@ -214,25 +214,18 @@ func handTechSME(f *registry.Firm, asOf time.Time) rules.Result {
 	rd, okR := i64(y.RDExpense)
 	rev, okV := i64(y.Revenue)
 	cost, okC := i64(y.TotalCost)
-	best, known, open := -1.0, true, false
+	best := -1.0
 	var actual float64
 	if okR && okV && rev > 0 {
 		best, actual = band(rd/rev, []float64{0.06, 0.05, 0.04, 0.03, 0.02}, []float64{50, 40, 30, 20, 10}), rd/rev
-	} else {
-		open = true
 	}
 	if okR && okC && cost > 0 {
 		if p := band(rd/cost, []float64{0.30, 0.25, 0.20, 0.15, 0.10}, []float64{50, 40, 30, 20, 10}); p > best {
 			best, actual = p, rd/cost
 		}
-	} else {
-		open = true
 	}
-	if best < 0 {
-		known = false
-	} else if open && best < 50 {
-		known = false
-	}
+	// A ratio the firm gives no data for is not the one it picks.
+	known := best >= 0
 	scoredItem := func(id, title string, best float64, known bool, top float64, actual float64) {
 		st := rules.Pass
 		if !known {
@@ -274,9 +267,7 @@ func handTechSME(f *registry.Firm, asOf time.Time) rules.Result {
 			best = p
 		}
 	}
-	if best < 0 || (!(ok1 && ok2) && best < 30) {
-		known = false
-	}
+	known = best >= 0
 	scoredItem("ip-score", "科技成果指标", best, known, 30, float64(c1))
 	st = rules.Fail
 	switch {
