@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -165,6 +166,72 @@ func TestServeEndToEnd(t *testing.T) {
 	}
 	if list.Total != 1 || list.Items[0].Name != "【演示】中方端到端制药有限公司" {
 		t.Errorf("list = %+v", list)
+	}
+
+	// The firm's eligibility is evaluated, stored and kept in its history;
+	// a self-check of the same profile agrees.
+	resp, body = call(t, "GET", base+"/api/v1/firms/"+code+"/eligibility?as_of=2026-06-30&programs=tech-sme", "", nil)
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"program":"tech-sme"`) {
+		t.Fatalf("eligibility = %d %s", resp.StatusCode, body)
+	}
+	resp, body = call(t, "GET", base+"/api/v1/firms/"+code+"/eligibility/history", "", nil)
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"as_of":"2026-06-30"`) {
+		t.Fatalf("history = %d %s", resp.StatusCode, body)
+	}
+	resp, body = call(t, "POST", base+"/api/v1/self-check",
+		`{"profile":`+firm("x")+`,"as_of":"2026-06-30","programs":["tech-sme"]}`, nil)
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"status":"insufficient_data"`) {
+		t.Fatalf("self-check = %d %s", resp.StatusCode, body)
+	}
+}
+
+func TestRulesCommands(t *testing.T) {
+	env := func(string) string { return "" }
+	var out strings.Builder
+	if err := run(context.Background(), []string{"rules", "test"}, env, &out, io.Discard); err != nil {
+		t.Fatalf("rules test: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "tech-sme@2017") || !strings.Contains(out.String(), "0 failed") {
+		t.Errorf("rules test output:\n%s", out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"rules", "lint"}, env, &out, io.Discard); err != nil {
+		t.Fatalf("rules lint: %v\n%s", err, out.String())
+	}
+
+	// A pack with a typo: both commands fail and name file, line and column.
+	dir := t.TempDir()
+	src, err := os.ReadFile("../../rules/packs/above-size-2011.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := strings.Replace(string(src), "main_revenue_prev >=", "main_revenu_prev >=", 1)
+	if broken == string(src) {
+		t.Fatal("the typo was not introduced")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "above-size-2011.yaml"), []byte(broken), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, sub := range []string{"test", "lint"} {
+		out.Reset()
+		err := run(context.Background(), []string{"rules", sub, "--packs", dir}, env, &out, io.Discard)
+		msg := fmt.Sprint(err) + out.String()
+		if err == nil || !strings.Contains(msg, "above-size-2011.yaml:") || !strings.Contains(msg, "main_revenu_prev") {
+			t.Errorf("rules %s on a broken pack: %v\n%s", sub, err, out.String())
+		}
+	}
+
+	// rules eval prints the SPEC §4 results for a profile file.
+	profile := filepath.Join(dir, "firm.json")
+	if err := os.WriteFile(profile, []byte(`{"industry_code":"C3562","years":[{"year":2025,"main_revenue":20000000}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"rules", "eval", "--profile", profile, "--as-of", "2026-06-30", "--programs", "above-size"}, env, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `"status": "eligible"`) {
+		t.Errorf("rules eval:\n%s", out.String())
 	}
 }
 
