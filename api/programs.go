@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -34,13 +35,23 @@ type programDetail struct {
 	Hash    string `json:"hash"`
 }
 
-func (s *Server) handleProgramList(c *gin.Context) {
+// programQuery reads the one query parameter the program endpoints take,
+// as_of; ok false means the request was already answered.
+func (s *Server) programQuery(c *gin.Context) (asOf time.Time, ok bool) {
 	if !allowQuery(c, "as_of") {
-		return
+		return time.Time{}, false
 	}
 	asOf, err := s.asOfParam("as_of", c.Query("as_of"))
 	if err != nil {
 		writeError(c, err)
+		return time.Time{}, false
+	}
+	return asOf, true
+}
+
+func (s *Server) handleProgramList(c *gin.Context) {
+	asOf, ok := s.programQuery(c)
+	if !ok {
 		return
 	}
 	eng := s.cfg.Rules.Load()
@@ -60,12 +71,8 @@ func (s *Server) handleProgramList(c *gin.Context) {
 // handleProgramGet shows every edition of a program, or one with
 // {id}@{edition}.
 func (s *Server) handleProgramGet(c *gin.Context) {
-	if !allowQuery(c, "as_of") {
-		return
-	}
-	asOf, err := s.asOfParam("as_of", c.Query("as_of"))
-	if err != nil {
-		writeError(c, err)
+	asOf, ok := s.programQuery(c)
+	if !ok {
 		return
 	}
 	eng := s.cfg.Rules.Load()

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 	"sort"
 	"unicode/utf8"
 
@@ -17,7 +18,7 @@ func allowQuery(c *gin.Context, allowed ...string) (ok bool) {
 	for k, vs := range c.Request.URL.Query() {
 		msg := ""
 		switch {
-		case !contains(allowed, k):
+		case !slices.Contains(allowed, k):
 			msg = "不支持的查询参数 (unknown query parameter)"
 		case len(vs) > 1:
 			msg = "查询参数只能出现一次 (parameter given more than once)"
@@ -34,14 +35,5 @@ func allowQuery(c *gin.Context, allowed ...string) (ok bool) {
 	sort.Slice(problems, func(i, j int) bool { return problems[i].Field < problems[j].Field })
 	writeError(c, &Error{Status: http.StatusBadRequest, Code: CodeInvalid,
 		Message: "查询参数有误 (invalid query parameters)", Details: problems})
-	return false
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
 	return false
 }

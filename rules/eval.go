@@ -200,23 +200,24 @@ func (s *state) missingOf(sd *side) []*Metric {
 	return out
 }
 
+// eval evaluates every leaf of a condition (all of them: the trace
+// explains each part, so there is no short-circuit) and combines them.
 func (s *state) eval(n *node) tri {
-	switch n.op {
-	case opAnd:
-		out := triTrue
+	s.evalLeaves(n)
+	return s.outcome(n)
+}
+
+func (s *state) evalLeaves(n *node) {
+	if len(n.kids) > 0 {
 		for _, k := range n.kids {
-			out = andTri(out, s.eval(k))
+			s.evalLeaves(k)
 		}
-		return out
-	case opOr:
-		out := triFalse
-		for _, k := range n.kids {
-			out = orTri(out, s.eval(k))
-		}
-		return out
-	case opNot:
-		return notTri(s.eval(n.kids[0]))
+		return
 	}
+	s.evalLeaf(n)
+}
+
+func (s *state) evalLeaf(n *node) tri {
 	lo := &s.leaves[n.leaf]
 	*lo = leafOut{}
 	switch n.op {

@@ -48,20 +48,11 @@ func fieldsOf(ms []*Metric, asOf time.Time) []string {
 	var out []string
 	for _, m := range ms {
 		f := fieldFor(m, asOf)
-		if !contains(out, f) {
+		if !slices.Contains(out, f) {
 			out = append(out, f)
 		}
 	}
 	return out
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (s *state) titleOf(sd *side) string {
@@ -410,7 +401,7 @@ func (s *state) explain(r *Result, base Status, routes []Status) {
 	}
 	sort.SliceStable(steps, func(i, j int) bool { return steps[i].effort < steps[j].effort })
 	for _, st := range steps {
-		if !contains(r.NextSteps, st.text) {
+		if !slices.Contains(r.NextSteps, st.text) {
 			r.NextSteps = append(r.NextSteps, st.text)
 		}
 	}
