@@ -103,6 +103,9 @@ type side struct {
 	title   string
 	param   string // the parameter a constant came from
 	text    string
+	// sumOf lists the terms when the side is a plain sum of amounts or
+	// counts (never negative): the known terms then bound it from below.
+	sumOf []*Metric
 }
 
 type tri int8
@@ -627,6 +630,7 @@ func (c *packCompiler) side(id string, src Source, n ast.Node) *side {
 	if s.unit == "" {
 		s.unit = inferUnit(n, s.needs)
 	}
+	s.sumOf = sumTerms(n)
 	prog, err := compiler.Compile(tree, c.cfg)
 	if err != nil {
 		c.exprError(id, src, err)
@@ -634,6 +638,29 @@ func (c *packCompiler) side(id string, src Source, n ast.Node) *side {
 	}
 	s.prog = prog
 	return s
+}
+
+// sumTerms returns the metrics of a sum "a + b + c" whose terms are all
+// non-negative amounts or counts, nil for anything else.
+func sumTerms(n ast.Node) []*Metric {
+	switch t := n.(type) {
+	case *ast.BinaryNode:
+		if t.Operator != "+" {
+			return nil
+		}
+		l, r := sumTerms(t.Left), sumTerms(t.Right)
+		if l == nil || r == nil {
+			return nil
+		}
+		return append(l, r...)
+	case *ast.IdentifierNode:
+		m := metricByName[t.Value]
+		if m != nil && (m.Unit == unitYuan || m.Unit == unitPeople || m.Unit == unitCount) && m.Name != "net_profit_prev" &&
+			!strings.HasPrefix(m.Name, "net_profit") {
+			return []*Metric{m}
+		}
+	}
+	return nil
 }
 
 // inferUnit guesses the unit of an operand: a quotient is a ratio, anything

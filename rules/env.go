@@ -84,6 +84,7 @@ type Env struct {
 	DaysEstablished  float64 `expr:"days_established"`
 	YearsEstablished float64 `expr:"years_established"`
 	YearsInNiche     float64 `expr:"years_in_niche"`
+	YearsInField     float64 `expr:"years_in_field"`
 	NicheShare       float64 `expr:"niche_share"`
 	DomesticRank     float64 `expr:"domestic_rank"`
 	GlobalRank       float64 `expr:"global_rank"`
@@ -189,6 +190,7 @@ var firmFields = map[string]struct{ title, unit string }{
 	"days_established":         {"成立天数", unitDays},
 	"years_established":        {"成立年数", unitYears},
 	"years_in_niche":           {"从事细分市场年限（截至上年末）", unitYears},
+	"years_in_field":           {"从事相关领域年限（截至上年末）", unitYears},
 	"niche_share":              {"主导产品细分市场占有率", unitRatio},
 	"domestic_rank":            {"主导产品国内市场排名", unitRank},
 	"global_rank":              {"主导产品全球市场排名", unitRank},
@@ -322,6 +324,13 @@ func (e *Env) reset(f *registry.Firm, asOf time.Time) {
 	e.fillSRDI(f, asOf)
 	if y, ok := f.YearsInNiche(asOf); ok {
 		e.num(&e.YearsInNiche, "years_in_niche", float64(y))
+	}
+	// The field (领域) can be older than the niche market the firm serves
+	// today: the stated years_in_field wins, the niche years stand in.
+	if f.Niche != nil && f.Niche.YearsInField != nil {
+		e.num(&e.YearsInField, "years_in_field", float64(*f.Niche.YearsInField))
+	} else if y, ok := f.YearsInNiche(asOf); ok {
+		e.num(&e.YearsInField, "years_in_field", float64(y))
 	}
 	if n := f.Niche; n != nil {
 		e.numPtr(&e.NicheShare, "niche_share", n.Share)

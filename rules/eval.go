@@ -256,6 +256,19 @@ func (s *state) evalLeaf(n *node) tri {
 	case opCmp:
 		a, okA := s.value(n.left)
 		b, okB := s.value(n.right)
+		if !okA && okB && n.left.sumOf != nil && (n.cmp == ">=" || n.cmp == ">") {
+			// Terms never go below zero: the known ones may already suffice.
+			lb := 0.0
+			for _, m := range n.left.sumOf {
+				if s.env.known.has(m.index) {
+					lb += s.env.value(m)
+				}
+			}
+			if compare(n.cmp, lb, b) {
+				lo.v, lo.numeric, lo.actual, lo.threshold = triTrue, true, lb, b
+				return lo.v
+			}
+		}
 		if !okA || !okB {
 			lo.missing = append(s.missingOf(n.left), s.missingOf(n.right)...)
 			if len(lo.missing) > 0 {
@@ -470,6 +483,9 @@ func (p *Program) Evaluate(env *Env, opt Options) Result {
 		r.Route = &name
 	}
 	r.Status = map[Status]Status{Pass: Eligible, Fail: Ineligible, Missing: InsufficientData, Review: NeedsReview}[overall]
+	for i := range r.Criteria {
+		r.Criteria[i].scrub()
+	}
 	if r.Status == Ineligible || r.Status == InsufficientData {
 		r.Route = nil
 	}
@@ -477,6 +493,16 @@ func (p *Program) Evaluate(env *Env, opt Options) Result {
 		s.explain(&r, base, routes)
 	}
 	return r
+}
+
+// scrub drops numbers JSON cannot carry (NaN, ±Inf): an answer must never
+// fail to encode.
+func (cr *CriterionResult) scrub() {
+	for _, p := range []**float64{&cr.Actual, &cr.Threshold, &cr.Points, &cr.Gap} {
+		if *p != nil && (math.IsNaN(**p) || math.IsInf(**p, 0)) {
+			*p = nil
+		}
+	}
 }
 
 // criterion evaluates one criterion into its trace.
@@ -568,7 +594,14 @@ func (s *state) pick(n *node) *node {
 				continue
 			}
 			leaf := s.pick(k)
-			if n.op == opAnd || want != triFalse {
+			switch {
+			case want == triTrue && n.op == opAnd:
+				// All parts hold: show the one with the least room.
+				if g := s.slack(leaf); g < bestGap || best == nil {
+					best, bestGap = leaf, g
+				}
+				continue
+			case n.op == opAnd || want != triFalse:
 				return leaf
 			}
 			if g := s.cost(k); g < bestGap {
@@ -580,6 +613,19 @@ func (s *state) pick(n *node) *node {
 		return s.pick(n.kids[0])
 	}
 	return n
+}
+
+// slack is how much room a passing leaf has, relative to its threshold;
+// a leaf without numbers has all the room there is.
+func (s *state) slack(n *node) float64 {
+	if n == nil || n.leaf >= len(s.leaves) || len(n.kids) > 0 {
+		return math.Inf(1)
+	}
+	lo := &s.leaves[n.leaf]
+	if !lo.numeric {
+		return math.Inf(1)
+	}
+	return relGap(lo.actual, lo.threshold)
 }
 
 // cost estimates how far a node is from passing: the relative gaps of its
@@ -665,9 +711,14 @@ func (s *state) scoredTrace(cr *CriterionResult, c *crit, po pointsOut) {
 	cr.Unit = unitPoints
 	if po.option >= 0 {
 		o := c.score.options[po.option]
-		a := po.actual
-		cr.Actual, cr.Unit = &a, o.value.unit
-		cr.Detail = fmt.Sprintf("%s = %s，得%s分", s.titleOf(o.value), formatValue(a, o.value.unit), formatNum(po.points))
+		cr.Unit = o.value.unit
+		if po.hasValue {
+			a := po.actual
+			cr.Actual = &a
+			cr.Detail = fmt.Sprintf("%s = %s，得%s分", s.titleOf(o.value), formatValue(a, o.value.unit), formatNum(po.points))
+		} else {
+			cr.Detail = fmt.Sprintf("%s：无法计算（分母为0），得%s分", s.titleOf(o.value), formatNum(po.points))
+		}
 	}
 	if po.review {
 		cr.Status = Review

@@ -23,6 +23,8 @@ func fieldFor(m *Metric, asOf time.Time) string {
 		return "established"
 	case "years_in_niche":
 		return "niche.since"
+	case "years_in_field":
+		return "niche.years_in_field"
 	case "niche_share":
 		return "niche.share"
 	case "domestic_rank", "global_rank", "key_field", "strategic_emerging", "gap_filling":

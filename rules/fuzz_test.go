@@ -151,4 +151,8 @@ func checkStatuses(t *testing.T, r rules.Result) {
 			t.Fatalf("eligible with base criterion %s missing", c.ID)
 		}
 	}
+	// Every answer goes out as JSON: NaN or ±Inf anywhere would fail here.
+	if _, err := json.Marshal(r); err != nil {
+		t.Fatalf("result does not encode: %v", err)
+	}
 }
