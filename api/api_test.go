@@ -275,6 +275,8 @@ func TestFirmErrors(t *testing.T) {
 		{"operator injection", req{method: "POST", path: "/api/v1/firms", body: `{"uscc":{"$ne":null},"name":"甲"}`}, 400, api.CodeBadRequest, []string{"uscc"}},
 		{"invalid utf-8", req{method: "POST", path: "/api/v1/firms", body: "{\"uscc\":\"" + uscc(11) + "\",\"name\":\"\xff\xfe\"}"}, 400, api.CodeBadRequest, nil},
 		{"wrong content type", req{method: "POST", path: "/api/v1/firms", body: firmJSON(uscc(11), "甲"), header: map[string]string{"Content-Type": "text/plain"}}, 415, api.CodeUnsupportedMedia, nil},
+		// curl -d sends a form type; the body must still be one JSON value.
+		{"curl default type, not json", req{method: "POST", path: "/api/v1/firms", body: "uscc=1&name=x", header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}}, 400, api.CodeBadRequest, nil},
 		{"oversized body", req{method: "POST", path: "/api/v1/firms", body: `{"name":"` + strings.Repeat("长", api.MaxBodyBytes/3+10) + `"}`}, 413, api.CodeTooLarge, nil},
 		{"deep nesting", req{method: "POST", path: "/api/v1/firms", body: strings.Repeat(`{"niche":`, 20000)}, 400, api.CodeBadRequest, nil},
 		{"usc check digit", req{method: "POST", path: "/api/v1/firms", body: firmJSON(wrongCheck, "甲")}, 400, api.CodeInvalid, []string{"uscc"}},

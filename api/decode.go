@@ -14,13 +14,13 @@ import (
 )
 
 // decodeJSON reads the request body strictly into v: JSON content type (or
-// none), valid UTF-8, one value, no unknown fields, body within
+// none, or curl's default form type, whose body must still be JSON), valid UTF-8, one value, no unknown fields, body within
 // MaxBodyBytes. Every failure is an *Error naming the field where one is
 // known.
 func decodeJSON(c *gin.Context, v any) error {
 	if ct := c.GetHeader("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json") && mt != "application/x-www-form-urlencoded") {
 			return &Error{Status: http.StatusUnsupportedMediaType, Code: CodeUnsupportedMedia,
 				Message: "请求体应为 JSON（Content-Type: application/json）(body must be JSON)"}
 		}
