@@ -32,6 +32,9 @@ type FirmService interface {
 	DeleteFirm(ctx context.Context, uscc string, ifRevision int64) error
 	PutYear(ctx context.Context, uscc string, y registry.Year, ifRevision int64) (*registry.Record, bool, error)
 	ListFirms(ctx context.Context, f registry.FirmFilter) ([]registry.Record, int64, error)
+	// ScanFirms calls fn for every firm the filter selects (paging fields
+	// ignored), through a cursor; it stops at fn's first error.
+	ScanFirms(ctx context.Context, f registry.FirmFilter, fn func(*registry.Record) error) error
 }
 
 // Checker is one readiness check: nil when the dependency is usable.

@@ -3,6 +3,7 @@ package rules_test
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -191,6 +192,16 @@ func TestGapsAreDerived(t *testing.T) {
 	}
 	if len(r.NextSteps) != 3 {
 		t.Errorf("next_steps = %q, want one per failed criterion", r.NextSteps)
+	}
+	// Distance sums the relative gaps: 0.2/1 + 0.01/0.03 + 0.04/0.7.
+	if want := 0.2 + 1.0/3 + 0.4/7; r.Distance == nil || math.Abs(*r.Distance-want) > 1e-9 {
+		t.Errorf("distance = %v, want %v", r.Distance, want)
+	}
+	if diff := cmp.Diff([]string{"rd-amount", "rd-ratio", "debt"}, r.Blocking); diff != "" {
+		t.Errorf("blocking (-want +got):\n%s", diff)
+	}
+	if !r.NearMiss() {
+		t.Error("three small gaps summing under one criterion: a near-miss")
 	}
 	// Exactly at the thresholds everything passes (inclusive bounds).
 	f = firmWith(registry.Year{RDExpense: i64p(1_200_000), Revenue: i64p(40_000_000),

@@ -489,6 +489,9 @@ func (p *Program) Evaluate(env *Env, opt Options) Result {
 	if r.Status == Ineligible || r.Status == InsufficientData {
 		r.Route = nil
 	}
+	if r.Status == Ineligible {
+		s.distance(&r, routes)
+	}
 	if opt.Explain {
 		s.explain(&r, base, routes)
 	}

@@ -351,33 +351,7 @@ func (s *state) explain(r *Result, base Status, routes []Status) {
 		}
 	}
 	// The cheapest route, unless one already passes.
-	best, bestCost := "", math.Inf(1)
-	passing := false
-	for i, st := range routes {
-		if st == Pass {
-			passing = true
-		}
-		cost := 0.0
-		for j := range r.Criteria {
-			cr := &r.Criteria[j]
-			if cr.Route != s.p.routes[i] || !s.decisive(cr.ID) {
-				continue
-			}
-			switch cr.Status {
-			case Fail:
-				if cr.Gap != nil {
-					cost += cr.effort
-				} else {
-					cost += 1
-				}
-			case Missing:
-				cost += 0.1
-			}
-		}
-		if cost < bestCost {
-			best, bestCost = s.p.routes[i], cost
-		}
-	}
+	best, passing := s.cheapestRoute(r, routes)
 	if len(routes) > 0 && !passing && best != "" {
 		if routes[indexOf(s.p.routes, best)] == Fail {
 			prereqOnly = false
@@ -407,6 +381,70 @@ func (s *state) explain(r *Result, base Status, routes []Status) {
 			r.NextSteps = append(r.NextSteps, st.text)
 		}
 	}
+}
+
+// critCost is how much a criterion still needs: its relative gap (capped
+// at 1) when it fails on numbers, 1 when it fails otherwise, a little for
+// missing data, nothing when it holds or awaits review.
+func critCost(cr *CriterionResult) float64 {
+	switch cr.Status {
+	case Fail:
+		if cr.Gap != nil {
+			return min(cr.effort, 1)
+		}
+		return 1
+	case Missing:
+		return 0.1
+	}
+	return 0
+}
+
+// cheapestRoute returns the route closest to passing and whether some
+// route already passes.
+func (s *state) cheapestRoute(r *Result, routes []Status) (best string, passing bool) {
+	bestCost := math.Inf(1)
+	for i, st := range routes {
+		if st == Pass {
+			passing = true
+		}
+		cost := 0.0
+		for j := range r.Criteria {
+			cr := &r.Criteria[j]
+			if cr.Route == s.p.routes[i] && s.decisive(cr.ID) {
+				cost += critCost(cr)
+			}
+		}
+		if cost < bestCost {
+			best, bestCost = s.p.routes[i], cost
+		}
+	}
+	return best, passing
+}
+
+// distance sets an ineligible result's Distance and Blocking: the failing
+// base criteria and, unless a route passes, the failing criteria of the
+// cheapest route.
+func (s *state) distance(r *Result, routes []Status) {
+	d := 0.0
+	add := func(cr *CriterionResult) {
+		if cr.Status == Fail {
+			d += critCost(cr)
+			r.Blocking = append(r.Blocking, cr.ID)
+		}
+	}
+	for i := range r.Criteria {
+		if cr := &r.Criteria[i]; cr.Route == "" && s.decisive(cr.ID) {
+			add(cr)
+		}
+	}
+	if best, passing := s.cheapestRoute(r, routes); len(routes) > 0 && !passing && best != "" {
+		for i := range r.Criteria {
+			if cr := &r.Criteria[i]; cr.Route == best && s.decisive(cr.ID) {
+				add(cr)
+			}
+		}
+	}
+	r.Distance = &d
 }
 
 func indexOf(ss []string, s string) int {

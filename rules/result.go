@@ -37,6 +37,36 @@ type Result struct {
 	Basis     []string           `json:"basis"`
 	Criteria  []CriterionResult  `json:"criteria"`
 	NextSteps []string           `json:"next_steps"`
+
+	// Distance, for an ineligible firm, is how far it is from eligibility:
+	// the relative gaps of the failing criteria it must still meet (base
+	// criteria and the cheapest route), each capped at 1, with 1 for a
+	// criterion without numbers (a title, a veto). A firm one criterion
+	// short has a distance of at most 1; see NearMiss.
+	Distance *float64 `json:"distance,omitempty"`
+	// Blocking lists those failing criteria by id.
+	Blocking []string `json:"blocking,omitempty"`
+}
+
+// NearMissDistance is the largest Distance of a near-miss: at most one
+// whole criterion's worth of change (培育库).
+const NearMissDistance = 1.0
+
+// NearMiss reports whether an ineligible result is close enough to
+// eligibility to cultivate: its Distance is at most NearMissDistance and
+// no veto blocks it (a veto is not a gap a firm can close by growing).
+func (r *Result) NearMiss() bool {
+	if r.Status != Ineligible || r.Distance == nil || *r.Distance > NearMissDistance {
+		return false
+	}
+	for _, id := range r.Blocking {
+		for _, c := range r.Criteria {
+			if c.ID == id && c.Kind == KindVeto {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // CriterionResult explains one criterion: its requirement, the firm's
