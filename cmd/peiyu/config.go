@@ -98,7 +98,14 @@ func connect(ctx context.Context, cfg *config, log *slog.Logger) (*database, err
 	} else {
 		d.Where = "MongoDB " + redactURI(uri)
 	}
-	st, err := store.Connect(ctx, uri, cfg.DB, store.Options{Embedded: d.embedded != nil})
+	o := store.Options{Embedded: d.embedded != nil}
+	if d.embedded != nil {
+		o.IndexIDs = func(ctx context.Context, db string) error {
+			_, err := d.embedded.IndexIDs(ctx, db)
+			return err
+		}
+	}
+	st, err := store.Connect(ctx, uri, cfg.DB, o)
 	if err != nil {
 		d.Close(context.Background())
 		return nil, err

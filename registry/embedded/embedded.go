@@ -9,6 +9,7 @@ package embedded
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -20,6 +21,8 @@ import (
 	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
+	// The SQLite driver FerretDB uses, opened directly by IndexIDs.
+	_ "modernc.org/sqlite"
 )
 
 // Config configures an embedded server.
@@ -38,6 +41,7 @@ type Config struct {
 
 // Server is a running embedded server.
 type Server struct {
+	dir    string
 	uri    string
 	addr   string
 	cancel context.CancelFunc
@@ -82,7 +86,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("embedded: %w", err)
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	s := &Server{cancel: cancel, done: make(chan struct{})}
+	s := &Server{dir: dir, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
 		_ = f.Run(runCtx)
@@ -150,4 +154,66 @@ func (h warnOnly) WithAttrs(as []slog.Attr) slog.Handler {
 
 func (h warnOnly) WithGroup(name string) slog.Handler {
 	return warnOnly{h.Handler.WithGroup(name)}
+}
+
+// IndexIDs gives every collection of database db an SQLite index that
+// FerretDB's _id lookups can use, and returns how many it created.
+//
+// FerretDB v1.24 pushes a find by _id down to SQLite as
+// `_ferretdb_sjson->'$._id' = ?`, but builds its own _id index on the
+// expression `_ferretdb_sjson->"_id"`. SQLite matches index expressions
+// literally, so the pushed-down lookup never uses that index and reads the
+// whole table: a firm lookup cost 28 ms at 20,000 firms. An index on the
+// exact expression makes it 0.6 ms. FerretDB does not know the index; it
+// disappears with the table when the collection is dropped.
+//
+// Call it after the collections exist (the store creates them in
+// EnsureIndexes); it is idempotent.
+func (s *Server) IndexIDs(ctx context.Context, db string) (int, error) {
+	path := filepath.Join(s.dir, db+".sqlite")
+	if _, err := os.Stat(path); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return 0, nil // no collection yet
+		}
+		return 0, fmt.Errorf("embedded: %w", err)
+	}
+	conn, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		return 0, fmt.Errorf("embedded: open %s: %w", path, err)
+	}
+	defer conn.Close()
+	rows, err := conn.QueryContext(ctx, `SELECT table_name FROM _ferretdb_collections`)
+	if err != nil {
+		return 0, fmt.Errorf("embedded: list collections of %s: %w", db, err)
+	}
+	var tables []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("embedded: list collections of %s: %w", db, err)
+		}
+		tables = append(tables, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("embedded: list collections of %s: %w", db, err)
+	}
+	created := 0
+	for _, t := range tables {
+		name := t + "_peiyu_id_path"
+		var n int
+		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?`, name).Scan(&n); err != nil {
+			return created, fmt.Errorf("embedded: index %s: %w", name, err)
+		}
+		if n > 0 {
+			continue
+		}
+		q := fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %q ON %q (_ferretdb_sjson->'$._id')`, name, t)
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return created, fmt.Errorf("embedded: index %s: %w", name, err)
+		}
+		created++
+	}
+	return created, nil
 }

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"sync"
 	"time"
 
@@ -40,6 +41,10 @@ type Options struct {
 	// then rely on this process's per-firm lock instead of a server-side
 	// filter the embedded server could only evaluate by a full scan.
 	Embedded bool
+	// IndexIDs, when set, runs at the end of EnsureIndexes with the
+	// database name, after every collection exists: the embedded server's
+	// fix for its _id lookups (embedded.Server.IndexIDs).
+	IndexIDs func(ctx context.Context, db string) error
 }
 
 // Store is the MongoDB-backed registry. It is safe for concurrent use.
@@ -50,6 +55,7 @@ type Store struct {
 	timeout  time.Duration
 	now      func() time.Time
 	embedded bool
+	indexIDs func(ctx context.Context, db string) error
 
 	// keyLocks serialize this process's read-check-write sequences on one
 	// firm. MongoDB makes a filtered replace an atomic compare-and-set, but
@@ -101,6 +107,7 @@ func Connect(ctx context.Context, uri, dbName string, o Options) (*Store, error)
 		timeout:  o.Timeout,
 		now:      o.Now,
 		embedded: o.Embedded,
+		indexIDs: o.IndexIDs,
 	}, nil
 }
 
@@ -128,48 +135,86 @@ func (s *Store) Drop(ctx context.Context) error {
 	return translate("drop database", s.db.Drop(ctx))
 }
 
-// firmIndexes are the indexes the registry relies on, by name: the unique
-// USCC and the fields listings and screenings filter on.
-var firmIndexes = []struct {
+// indexSpec is one index the store relies on.
+type indexSpec struct {
 	name   string
 	keys   bson.D
 	unique bool
-}{
-	{"uscc_unique", bson.D{{Key: "uscc", Value: 1}}, true},
-	{"region_code", bson.D{{Key: "region_code", Value: 1}}, false},
-	{"chain", bson.D{{Key: "chain", Value: 1}}, false},
-	{"industry_code", bson.D{{Key: "industry_code", Value: 1}}, false},
-	{"honors_kind", bson.D{{Key: "honors.kind", Value: 1}}, false},
 }
 
-// EnsureIndexes creates those of the registry's indexes that are missing.
-// It is idempotent. It asks for the missing ones only: the embedded
-// FerretDB v1 crashes the connection when createIndexes names an index that
-// already exists, which made every restart on an existing data directory
-// fail (TestEnsureIndexesTwice).
+// collections lists every collection of the store with the indexes it
+// needs beyond _id. EnsureIndexes creates them all.
+var collections = []struct {
+	name    string
+	indexes []indexSpec
+}{
+	{"firms", []indexSpec{
+		{"uscc_unique", bson.D{{Key: "uscc", Value: 1}}, true},
+		{"region_code", bson.D{{Key: "region_code", Value: 1}}, false},
+		{"chain", bson.D{{Key: "chain", Value: 1}}, false},
+		{"industry_code", bson.D{{Key: "industry_code", Value: 1}}, false},
+		{"honors_kind", bson.D{{Key: "honors.kind", Value: 1}}, false},
+	}},
+	{"eligibility", nil},
+}
+
+// EnsureIndexes creates the store's collections and those of their indexes
+// that are missing. It is idempotent. It asks for the missing ones only:
+// the embedded FerretDB v1 crashes the connection when createIndexes names
+// an index that already exists, which made every restart on an existing
+// data directory fail (TestEnsureIndexesTwice).
+// Errors: registry.ErrUnavailable.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 4*s.timeout)
 	defer cancel()
-	specs, err := s.firms.Indexes().ListSpecifications(ctx)
+	names, err := s.db.ListCollectionNames(ctx, bson.D{})
 	if err != nil {
-		return translate("list indexes", err)
+		return translate("list collections", err)
 	}
-	have := make(map[string]bool, len(specs))
-	for _, sp := range specs {
-		have[sp.Name] = true
-	}
-	var missing []mongo.IndexModel
-	for _, ix := range firmIndexes {
-		if !have[ix.name] {
-			missing = append(missing, mongo.IndexModel{Keys: ix.keys,
-				Options: options.Index().SetName(ix.name).SetUnique(ix.unique)})
+	for _, c := range collections {
+		coll := s.db.Collection(c.name)
+		if len(c.indexes) == 0 {
+			if !slices.Contains(names, c.name) {
+				if err := s.db.CreateCollection(ctx, c.name); err != nil && !isNamespaceExists(err) {
+					return translate("create collection "+c.name, err)
+				}
+			}
+			continue
+		}
+		specs, err := coll.Indexes().ListSpecifications(ctx)
+		if err != nil {
+			return translate("list indexes", err)
+		}
+		have := make(map[string]bool, len(specs))
+		for _, sp := range specs {
+			have[sp.Name] = true
+		}
+		var missing []mongo.IndexModel
+		for _, ix := range c.indexes {
+			if !have[ix.name] {
+				missing = append(missing, mongo.IndexModel{Keys: ix.keys,
+					Options: options.Index().SetName(ix.name).SetUnique(ix.unique)})
+			}
+		}
+		if len(missing) > 0 {
+			if _, err := coll.Indexes().CreateMany(ctx, missing); err != nil {
+				return translate("create indexes", err)
+			}
 		}
 	}
-	if len(missing) == 0 {
-		return nil
+	if s.indexIDs != nil {
+		if err := s.indexIDs(ctx, s.db.Name()); err != nil {
+			return fmt.Errorf("index _id lookups: %w", err)
+		}
 	}
-	_, err = s.firms.Indexes().CreateMany(ctx, missing)
-	return translate("create indexes", err)
+	return nil
+}
+
+// isNamespaceExists reports a CreateCollection that lost a race to another
+// creator: the collection exists, which is the goal.
+func isNamespaceExists(err error) bool {
+	var ce mongo.CommandError
+	return errors.As(err, &ce) && ce.Code == 48
 }
 
 func (s *Store) bound(ctx context.Context) (context.Context, context.CancelFunc) {

@@ -25,6 +25,8 @@ const EnvURI = "PEIYU_TEST_MONGODB_URI"
 var (
 	mu  sync.Mutex
 	uri string
+	// server is the embedded server Main started, nil with an external one.
+	server *embedded.Server
 )
 
 // Main runs a package's tests with one shared server: call it from
@@ -57,8 +59,16 @@ func run(m *testing.M) int {
 	}()
 	mu.Lock()
 	uri = srv.URI()
+	server = srv
 	mu.Unlock()
 	return m.Run()
+}
+
+// embeddedServer is the shared embedded server, nil on an external one.
+func embeddedServer() *embedded.Server {
+	mu.Lock()
+	defer mu.Unlock()
+	return server
 }
 
 // URI returns the shared server's URI. It fails the test when Main was not
@@ -101,6 +111,12 @@ func New(tb testing.TB, opts ...store.Options) *store.Store {
 		o = opts[0]
 	}
 	o.Embedded = Embedded()
+	if srv := embeddedServer(); srv != nil {
+		o.IndexIDs = func(ctx context.Context, db string) error {
+			_, err := srv.IndexIDs(ctx, db)
+			return err
+		}
+	}
 	return Open(tb, URI(tb), DBName(tb), o)
 }
 
