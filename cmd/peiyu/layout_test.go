@@ -27,8 +27,9 @@ func TestDependencyDirection(t *testing.T) {
 		"registry/embedded": {},
 		"registry/store":    {"registry"},
 		"rules":             {"registry"},
+		"rules/screening":   {"registry", "rules"},
 		"seeds":             {"registry"},
-		"api":               {"registry", "rules"},
+		"api":               {"registry", "rules", "rules/screening"},
 	}
 	for pkg, imps := range imports {
 		for _, imp := range imps {

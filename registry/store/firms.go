@@ -419,3 +419,70 @@ func onlyDuplicates(err error) bool {
 	}
 	return true
 }
+
+// FirmIDs returns the USCCs of the firms the filter selects (paging and
+// honor fields ignored), sorted. Errors: registry.ErrUnavailable.
+func (s *Store) FirmIDs(ctx context.Context, ff registry.FirmFilter) ([]string, error) {
+	ff.Honor = ""
+	cur, err := s.firms.Find(ctx, firmQuery(ff), options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}).SetBatchSize(2000))
+	if err != nil {
+		return nil, translate("list firm ids", err)
+	}
+	defer cur.Close(context.WithoutCancel(ctx))
+	var ids []string
+	for cur.Next(ctx) {
+		var d struct {
+			ID string `bson:"_id"`
+		}
+		if err := cur.Decode(&d); err != nil {
+			return nil, translate("list firm ids", err)
+		}
+		ids = append(ids, d.ID)
+	}
+	if err := cur.Err(); err != nil {
+		return nil, translate("list firm ids", err)
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
+
+// FirmsByUSCC calls fn for each of the given firms that exists, in no
+// particular order. Errors: registry.ErrUnavailable, or fn's error.
+func (s *Store) FirmsByUSCC(ctx context.Context, usccs []string, fn func(*registry.Record) error) error {
+	if len(usccs) == 0 {
+		return nil
+	}
+	cur, err := s.firms.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: usccs}}}}, options.Find().SetBatchSize(500))
+	if err != nil {
+		return translate("read firms", err)
+	}
+	defer cur.Close(context.WithoutCancel(ctx))
+	for cur.Next(ctx) {
+		var doc firmDoc
+		if err := cur.Decode(&doc); err != nil {
+			return translate("read firms", err)
+		}
+		if err := fn(doc.record()); err != nil {
+			return err
+		}
+	}
+	return translate("read firms", cur.Err())
+}
+
+// EstimateFirms returns about how many firms the registry holds, cheaply:
+// the server's collection statistics rather than a count of documents
+// (which the embedded server computes by reading every one).
+// Errors: registry.ErrUnavailable.
+func (s *Store) EstimateFirms(ctx context.Context) (int64, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	if !s.embedded {
+		n, err := s.firms.EstimatedDocumentCount(ctx)
+		return n, translate("estimate firms", err)
+	}
+	var res struct {
+		Count int64 `bson:"count"`
+	}
+	err := s.db.RunCommand(ctx, bson.D{{Key: "collStats", Value: "firms"}}).Decode(&res)
+	return res.Count, translate("estimate firms", err)
+}

@@ -156,6 +156,14 @@ var collections = []struct {
 		{"honors_kind", bson.D{{Key: "honors.kind", Value: 1}}, false},
 	}},
 	{"eligibility", nil},
+	{"screenings", []indexSpec{
+		{"status_created", bson.D{{Key: "status", Value: 1}, {Key: "created_at", Value: 1}}, false},
+	}},
+	{"screening_chunks", nil},
+	{"screening_plans", nil},
+	{"screening_results", []indexSpec{
+		{"job_uscc", bson.D{{Key: "job", Value: 1}, {Key: "uscc", Value: 1}}, false},
+	}},
 }
 
 // EnsureIndexes creates the store's collections and those of their indexes
