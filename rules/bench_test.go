@@ -7,6 +7,7 @@ import (
 
 	"github.com/peiyu/peiyu/registry"
 	"github.com/peiyu/peiyu/rules"
+	"github.com/peiyu/peiyu/rules/native"
 	"github.com/peiyu/peiyu/seeds"
 )
 
@@ -23,7 +24,7 @@ func TestHandwrittenAgrees(t *testing.T) {
 		f := &firms[i]
 		for _, asOf := range []time.Time{benchAsOf, time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)} {
 			got := prog.Evaluate(rules.NewEnv(f, asOf), rules.Options{})
-			want := handTechSME(f, asOf)
+			want := native.TechSME(f, asOf)
 			if d := diffResults(want, got); d != "" {
 				t.Fatalf("firm %d (%s) at %s: %s", i, f.USCC, asOf.Format("2006-01-02"), d)
 			}
@@ -40,7 +41,7 @@ func TestHandwrittenLittleGiantAgrees(t *testing.T) {
 		f := &firms[i]
 		for _, asOf := range []time.Time{benchAsOf, time.Date(2027, 1, 15, 0, 0, 0, 0, time.UTC)} {
 			got := prog.Evaluate(rules.NewEnv(f, asOf), rules.Options{})
-			want := handLittleGiant2026(f, asOf)
+			want := native.LittleGiant2026(f, asOf)
 			want.Score, got.Score = nil, nil
 			if d := diffResults(want, got); d != "" {
 				t.Fatalf("firm %d (%s) at %s: %s", i, f.USCC, asOf.Format("2006-01-02"), d)
@@ -105,7 +106,7 @@ func BenchmarkTechSME(b *testing.B) {
 		b.ReportAllocs()
 		for i := 0; b.Loop(); i++ {
 			f := &firms[i%len(firms)]
-			_ = handTechSME(f, benchAsOf)
+			_ = native.TechSME(f, benchAsOf)
 		}
 	})
 }
@@ -125,7 +126,7 @@ func BenchmarkLittleGiant2026(b *testing.B) {
 	b.Run("handwritten", func(b *testing.B) {
 		b.ReportAllocs()
 		for i := 0; b.Loop(); i++ {
-			_ = handLittleGiant2026(&firms[i%len(firms)], benchAsOf)
+			_ = native.LittleGiant2026(&firms[i%len(firms)], benchAsOf)
 		}
 	})
 }

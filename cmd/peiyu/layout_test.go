@@ -28,6 +28,7 @@ func TestDependencyDirection(t *testing.T) {
 		"registry/store":    {"registry"},
 		"rules":             {"registry"},
 		"rules/screening":   {"registry", "rules"},
+		"rules/native":      {"registry", "rules"},
 		"seeds":             {"registry"},
 		"api":               {"registry", "rules", "rules/screening"},
 	}

@@ -1,4 +1,4 @@
-package rules_test
+package native
 
 import (
 	"fmt"
@@ -9,8 +9,8 @@ import (
 	"github.com/peiyu/peiyu/rules"
 )
 
-// handLittleGiant2026 is little-giant@2026 by hand, with the same trace.
-func handLittleGiant2026(f *registry.Firm, asOf time.Time) rules.Result {
+// LittleGiant2026 is little-giant@2026 by hand, with the same trace.
+func LittleGiant2026(f *registry.Firm, asOf time.Time) rules.Result {
 	t := &trace{r: rules.Result{Program: "little-giant", Edition: "2026", Name: "专精特新“小巨人”企业",
 		Criteria: make([]rules.CriterionResult, 0, 20)}}
 	y1, y2, y3 := f.Year(asOf.Year()-1), f.Year(asOf.Year()-2), f.Year(asOf.Year()-3)

@@ -1,4 +1,8 @@
-package rules_test
+// Package native holds programs written by hand in plain Go, producing the
+// same trace as the rule engine: the yardstick the engine's speed is
+// measured against (go test -bench in package rules, and peiyu bench) and
+// its results are checked against (TestHandwrittenAgrees).
+package native
 
 import (
 	"fmt"
@@ -9,10 +13,8 @@ import (
 	"github.com/peiyu/peiyu/rules"
 )
 
-// This file is the yardstick of the engine: tech-sme@2017 written by hand in
-// plain Go, producing the same trace (status, actual, threshold, points,
-// detail, basis per criterion). The benchmarks compare the two, and
-// TestHandwrittenAgrees checks they agree on thousands of firms.
+// This file is tech-sme@2017 by hand: the same trace as the engine (status,
+// actual, threshold, points, detail, basis per criterion).
 
 type trace struct {
 	r    rules.Result
@@ -124,8 +126,8 @@ func band(v float64, bounds []float64, points []float64) float64 {
 	return 0
 }
 
-// handTechSME is tech-sme@2017 by hand.
-func handTechSME(f *registry.Firm, asOf time.Time) rules.Result {
+// TechSME is tech-sme@2017 by hand.
+func TechSME(f *registry.Firm, asOf time.Time) rules.Result {
 	t := &trace{r: rules.Result{Program: "tech-sme", Edition: "2017", Name: "科技型中小企业",
 		Criteria: make([]rules.CriterionResult, 0, 17)}, base: rules.Pass}
 	y := f.Year(asOf.Year() - 1)
