@@ -17,6 +17,7 @@ import (
 
 	"github.com/peiyu/peiyu/registry"
 	"github.com/peiyu/peiyu/rules"
+	"github.com/peiyu/peiyu/rules/screening"
 )
 
 // MaxBodyBytes bounds every request body.
@@ -50,6 +51,17 @@ type Config struct {
 	Evaluations EvaluationStore
 	// Rules holds the compiled rule packs in use.
 	Rules *rules.Holder
+	// Screenings creates screening jobs (worked in the background by the
+	// same runner); ScreeningStore reads them and their results. Both nil
+	// disables the screening endpoints (503).
+	Screenings     *screening.Runner
+	ScreeningStore ScreeningStore
+	// Packs stores rule-pack drafts and published revisions; nil disables
+	// the draft and revision endpoints (503). Simulation works without it.
+	Packs PackStore
+	// Targets keeps the plan targets and the ledger's snapshots; nil
+	// disables the targets endpoints (503).
+	Targets TargetStore
 	// Ready lists the checks /readyz runs (database reachable, rule packs
 	// loaded, …).
 	Ready []Checker
@@ -64,8 +76,9 @@ type Config struct {
 
 // Server is the HTTP API. Build it with New; serve Handler.
 type Server struct {
-	cfg    Config
-	engine *gin.Engine
+	cfg     Config
+	engine  *gin.Engine
+	results resultsCache
 }
 
 // New builds the API.

@@ -31,6 +31,7 @@ func newAPI(t *testing.T) http.Handler {
 		Firms:       st,
 		Evaluations: st,
 		Rules:       rules.NewHolder(testEngine(t)),
+		Targets:     st,
 		Ready:       []api.Checker{{Name: "database", Check: st.Ping}},
 		Now:         func() time.Time { return today },
 	}).Handler()

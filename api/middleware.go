@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"runtime/debug"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -67,3 +70,20 @@ func apiHeaders(c *gin.Context) {
 	c.Header("Cache-Control", "no-store")
 	c.Next()
 }
+
+// actor names who makes a request, for the records of who queued,
+// published or changed what: the identity the Authenticate middleware
+// stored under "actor", else the X-Peiyu-Actor header, else "anonymous".
+// Issue 5 replaces the header with the API key's identity.
+func actor(c *gin.Context) string {
+	if a := c.GetString("actor"); a != "" {
+		return a
+	}
+	if a := strings.TrimSpace(c.GetHeader("X-Peiyu-Actor")); a != "" && utf8.ValidString(a) && len(a) <= 100 {
+		return a
+	}
+	return "anonymous"
+}
+
+// uuidRE matches the ids the service gives jobs, drafts and other records.
+var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)

@@ -23,6 +23,7 @@ type programSummary struct {
 
 type editionSummary struct {
 	Edition   string       `json:"edition"`
+	Revision  int          `json:"revision"`
 	Effective rules.Period `json:"effective"`
 	Basis     []string     `json:"basis"`
 }
@@ -31,8 +32,11 @@ type editionSummary struct {
 // test cases, so a UI can show what each program requires and why.
 type programDetail struct {
 	*rules.Pack
-	InForce bool   `json:"in_force"`
-	Hash    string `json:"hash"`
+	// Revision counts the edition's publishes: 1 as built into the
+	// binary (see GET /programs/{id}/revisions).
+	Revision int    `json:"revision"`
+	InForce  bool   `json:"in_force"`
+	Hash     string `json:"hash"`
 }
 
 // programQuery reads the one query parameter the program endpoints take,
@@ -61,7 +65,7 @@ func (s *Server) handleProgramList(c *gin.Context) {
 		ps := programSummary{ID: id, Name: cur.Name.ZH, NameEN: cur.Name.EN, Honor: cur.Honor, Ladder: cur.Ladder, InForce: cur.Edition}
 		for _, p := range eng.Editions(id) {
 			pk := p.Pack()
-			ps.Editions = append(ps.Editions, editionSummary{Edition: pk.Edition, Effective: pk.Effective, Basis: pk.Basis})
+			ps.Editions = append(ps.Editions, editionSummary{Edition: pk.Edition, Revision: p.Revision(), Effective: pk.Effective, Basis: pk.Basis})
 		}
 		items = append(items, ps)
 	}
@@ -88,7 +92,7 @@ func (s *Server) handleProgramGet(c *gin.Context) {
 		if edition != "" && p.Pack().Edition != edition {
 			continue
 		}
-		items = append(items, programDetail{Pack: p.Pack(), InForce: p == cur, Hash: p.Hash()})
+		items = append(items, programDetail{Pack: p.Pack(), Revision: p.Revision(), InForce: p == cur, Hash: p.Hash()})
 	}
 	c.JSON(http.StatusOK, gin.H{"id": id, "as_of": asOf.Format("2006-01-02"), "editions": items})
 }

@@ -43,5 +43,27 @@ func (s *Server) routes() {
 	v1.POST("/self-check", s.handleSelfCheck)
 	v1.GET("/programs", s.handleProgramList)
 	v1.GET("/programs/:id", s.handleProgramGet)
+	// Policy simulation, drafts and publishing (issue 4).
+	v1.POST("/programs/:id/simulate", s.handleSimulate)
+	v1.GET("/programs/:id/drafts", s.handleDraftList)
+	v1.POST("/programs/:id/drafts", s.handleDraftCreate)
+	v1.GET("/programs/:id/drafts/:draft", s.handleDraftGet)
+	v1.POST("/programs/:id/drafts/:draft/publish", s.handleDraftPublish)
+	v1.GET("/programs/:id/revisions", s.handleRevisionList)
+	v1.GET("/programs/:id/revisions/:rev", s.handleRevisionGet)
 	v1.GET("/metrics", s.handleMetrics)
+
+	// Screening the registry (issue 4).
+	v1.POST("/screenings", s.handleScreeningCreate)
+	v1.GET("/screenings", s.handleScreeningList)
+	v1.GET("/screenings/:id", s.handleScreeningGet)
+	v1.GET("/screenings/:id/results", s.handleScreeningResults)
+	v1.GET("/screenings/:id/results.csv", s.handleScreeningExport("csv"))
+	v1.GET("/screenings/:id/results.xlsx", s.handleScreeningExport("xlsx"))
+	v1.GET("/near-misses", s.handleNearMisses)
+
+	// The targets ledger (台账) and its monthly snapshots (issue 4).
+	v1.GET("/targets", s.handleTargetList)
+	v1.POST("/targets/snapshots", s.handleSnapshotCreate)
+	v1.GET("/targets/snapshots", s.handleSnapshotList)
 }

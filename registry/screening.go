@@ -65,6 +65,9 @@ type Screening struct {
 	Error      string     `json:"error,omitempty"`
 	// Summary counts firms per program ("tech-sme") and status.
 	Summary map[string]map[string]int `json:"summary"`
+	// ResultsPruned says the per-firm results were dropped to keep only
+	// the newest jobs' (the summary stays).
+	ResultsPruned bool `json:"results_pruned,omitempty"`
 }
 
 // ProgramID is the program part of "id@edition".

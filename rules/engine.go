@@ -44,7 +44,7 @@ type Engine struct {
 
 // New compiles packs into an engine. Every pack error is reported, joined.
 func New(packs []*Pack) (*Engine, error) {
-	e := &Engine{programs: map[string]*Program{}, editions: map[string][]*Program{}}
+	var progs []*Program
 	var errs []error
 	for _, p := range packs {
 		prog, err := Compile(p)
@@ -52,6 +52,35 @@ func New(packs []*Pack) (*Engine, error) {
 			errs = append(errs, err)
 			continue
 		}
+		progs = append(progs, prog)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return assemble(progs)
+}
+
+// Replace returns an engine with p in place of the program of the same
+// id@edition, or with p added as a new edition. e itself is unchanged (an
+// engine is immutable); put the result in use with Holder.Update.
+func (e *Engine) Replace(p *Program) *Engine {
+	progs := []*Program{p}
+	for _, key := range e.Known() {
+		if key != p.Key() {
+			progs = append(progs, e.programs[key])
+		}
+	}
+	ne, _ := assemble(progs) // no duplicates: p's key was left out
+	return ne
+}
+
+// assemble indexes compiled programs: editions by effective date, ids in
+// ladder order. Two programs with one id@edition are an error.
+func assemble(progs []*Program) (*Engine, error) {
+	e := &Engine{programs: map[string]*Program{}, editions: map[string][]*Program{}}
+	var errs []error
+	for _, prog := range progs {
+		p := prog.pack
 		if _, dup := e.programs[p.Key()]; dup {
 			errs = append(errs, fmt.Errorf("%s: duplicate program %s", p.file, p.Key()))
 			continue
@@ -63,7 +92,7 @@ func New(packs []*Pack) (*Engine, error) {
 		return nil, errors.Join(errs...)
 	}
 	for id, eds := range e.editions {
-		sort.Slice(eds, func(i, j int) bool { return eds[i].pack.Effective.From < eds[j].pack.Effective.From })
+		sort.SliceStable(eds, func(i, j int) bool { return eds[i].pack.Effective.From < eds[j].pack.Effective.From })
 		e.ids = append(e.ids, id)
 	}
 	sort.Slice(e.ids, func(i, j int) bool {
@@ -87,7 +116,8 @@ func EmbeddedPacks() ([]*Pack, error) {
 	return ParseFS(packFS, "packs")
 }
 
-// ParseFS parses every *.yaml file in dir of fsys.
+// ParseFS parses every *.yaml file in dir of fsys. Each pack is revision 1
+// of its program edition.
 func ParseFS(fsys fs.FS, dir string) ([]*Pack, error) {
 	names, err := fs.Glob(fsys, path.Join(dir, "*.yaml"))
 	if err != nil {
@@ -106,6 +136,7 @@ func ParseFS(fsys fs.FS, dir string) ([]*Pack, error) {
 			errs = append(errs, err)
 			continue
 		}
+		p.Revision = 1
 		packs = append(packs, p)
 	}
 	return packs, errors.Join(errs...)
@@ -281,3 +312,20 @@ func (h *Holder) Load() *Engine { return h.p.Load() }
 
 // Swap puts e in use and returns the one it replaced.
 func (h *Holder) Swap(e *Engine) *Engine { return h.p.Swap(e) }
+
+// Update puts in use what f makes of the engine in use, and returns it. If
+// another swap came first f runs again on the newer engine, so concurrent
+// updates of different programs are not lost; f must have no side
+// effects. When f fails the engine in use stays and its error is returned.
+func (h *Holder) Update(f func(*Engine) (*Engine, error)) (*Engine, error) {
+	for {
+		old := h.p.Load()
+		e, err := f(old)
+		if err != nil {
+			return old, err
+		}
+		if e == old || h.p.CompareAndSwap(old, e) {
+			return e, nil
+		}
+	}
+}

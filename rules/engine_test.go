@@ -203,6 +203,12 @@ func TestGapsAreDerived(t *testing.T) {
 	if !r.NearMiss() {
 		t.Error("three small gaps summing under one criterion: a near-miss")
 	}
+	// One criterion short, but by far more than half its threshold: not near.
+	far := prog.Evaluate(rules.NewEnv(firmWith(registry.Year{RDExpense: i64p(200_000), Revenue: i64p(4_000_000),
+		TotalAssets: i64p(10_000_000), TotalLiabilities: i64p(1_000_000)}), asOf), rules.Options{})
+	if far.Status != rules.Ineligible || far.Distance == nil || *far.Distance != 0.8 || far.NearMiss() {
+		t.Errorf("R&D ¥200,000 of ¥1,000,000 (gap 80%%): status %s distance %v near-miss %v", far.Status, far.Distance, far.NearMiss())
+	}
 	// Exactly at the thresholds everything passes (inclusive bounds).
 	f = firmWith(registry.Year{RDExpense: i64p(1_200_000), Revenue: i64p(40_000_000),
 		TotalAssets: i64p(10_000_000), TotalLiabilities: i64p(7_000_000)})

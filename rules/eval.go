@@ -433,7 +433,7 @@ func (p *Program) Evaluate(env *Env, opt Options) Result {
 		}
 	}
 	pk := p.pack
-	r := Result{Program: pk.ID, Edition: pk.Edition, Name: pk.Name.ZH, NameEN: pk.Name.EN, Review: review,
+	r := Result{Program: pk.ID, Edition: pk.Edition, Revision: pk.Revision, Name: pk.Name.ZH, NameEN: pk.Name.EN, Review: review,
 		Basis: pk.Basis, Criteria: make([]CriterionResult, 0, len(p.criteria))}
 	if p.scored {
 		sc := s.score.min

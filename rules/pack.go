@@ -34,7 +34,14 @@ type Pack struct {
 	Criteria []Criterion       `yaml:"criteria" json:"criteria"`
 	Cases    []Case            `yaml:"cases" json:"-"`
 
+	// Revision counts the published versions of this program edition: 1
+	// for a pack file (the packs built into the binary), one more with
+	// every publish, 0 for a draft not yet published. It is not part of the
+	// YAML, nor of the hash.
+	Revision int `yaml:"-" json:"-"`
+
 	file string
+	src  []byte // the YAML the pack was parsed from
 }
 
 // Text is a bilingual name.
@@ -218,6 +225,7 @@ func ParsePack(name string, data []byte) (*Pack, error) {
 		return nil, fmt.Errorf("%s: %s", name, yaml.FormatError(err, false, true))
 	}
 	p.file = name
+	p.src = bytes.Clone(data)
 	return &p, nil
 }
 
@@ -226,6 +234,9 @@ func (p *Pack) Key() string { return p.ID + "@" + p.Edition }
 
 // File is the name the pack was loaded from.
 func (p *Pack) File() string { return p.file }
+
+// Source is the YAML the pack was parsed from.
+func (p *Pack) Source() []byte { return p.src }
 
 func (p Period) contains(d time.Time) bool {
 	if from, err := registry.ParseDate(p.From); err == nil && d.Before(from) {

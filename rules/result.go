@@ -1,5 +1,7 @@
 package rules
 
+import "math"
+
 // Status is a program or criterion outcome (SPEC §4).
 type Status string
 
@@ -24,8 +26,11 @@ var validCritStatus = map[Status]bool{Pass: true, Fail: true, Review: true, Miss
 
 // Result is one program's evaluation of one firm (SPEC §4).
 type Result struct {
-	Program   string             `json:"program"`
-	Edition   string             `json:"edition"`
+	Program string `json:"program"`
+	Edition string `json:"edition"`
+	// Revision is the published revision of the edition's pack (1: as
+	// built into the binary); absent for a draft.
+	Revision  int                `json:"revision,omitempty"`
 	Name      string             `json:"name"`
 	NameEN    string             `json:"name_en"`
 	Status    Status             `json:"status"`
@@ -52,16 +57,31 @@ type Result struct {
 // whole criterion's worth of change (培育库).
 const NearMissDistance = 1.0
 
+// NearMissGap is the largest relative gap a near-miss may have on any one
+// numeric criterion: within half of the threshold. An engine default, not
+// a policy figure: a firm at a tenth of the required revenue is one
+// criterion short, but not near.
+const NearMissGap = 0.5
+
 // NearMiss reports whether an ineligible result is close enough to
-// eligibility to cultivate: its Distance is at most NearMissDistance and
-// no veto blocks it (a veto is not a gap a firm can close by growing).
+// eligibility to cultivate: its Distance is at most NearMissDistance, no
+// numeric criterion blocking it is further than NearMissGap from its
+// threshold, and no veto blocks it (a veto is not a gap a firm can close
+// by growing).
 func (r *Result) NearMiss() bool {
 	if r.Status != Ineligible || r.Distance == nil || *r.Distance > NearMissDistance {
 		return false
 	}
 	for _, id := range r.Blocking {
 		for _, c := range r.Criteria {
-			if c.ID == id && c.Kind == KindVeto {
+			if c.ID != id {
+				continue
+			}
+			if c.Kind == KindVeto {
+				return false
+			}
+			if c.Gap != nil && c.Threshold != nil && math.Abs(*c.Threshold) > eps &&
+				math.Abs(*c.Gap)/math.Abs(*c.Threshold) > NearMissGap {
 				return false
 			}
 		}

@@ -353,6 +353,32 @@ func (g *gen) ladder(p *plan, kind, level string) {
 	g.addCert(p, kind, level, "", y, 6, y, 12)
 }
 
+// ledgerSalt seeds the stream of ledgerHonors, apart from the firm's own.
+const ledgerSalt = 0x3c6ef372fe94f82b
+
+// ledgerHonors adds the honors only the targets ledger counts: 上云
+// registrations (seed 001: 新增300家企业上云), more likely the more digital
+// the firm, and innovation platforms (新增10家市级以上科技创新平台) for
+// firms spending 3% or more on R&D. No rule pack reads these kinds, and g is
+// a stream of its own (ledgerSalt), so every other figure of the firm is
+// what it was before they were added.
+func (g *gen) ledgerHonors(p *plan) {
+	cloud := 0.1
+	if p.digital[2] >= 2 {
+		cloud = 0.55
+	}
+	if g.p(cloud) {
+		g.addAward(p, registry.HonorCloudAdoption, "", 2019, 2025)
+	}
+	if p.rdRatio[2] >= 0.03 && g.p(0.2) {
+		level := registry.LevelCity
+		if g.p(0.3) {
+			level = registry.LevelProvincial
+		}
+		g.addAward(p, registry.HonorInnovationPlatform, level, 2016, 2025)
+	}
+}
+
 func (g *gen) rdInstitution(p *plan, level string) {
 	g.addAward(p, registry.HonorRDInstitution, level, 2012, 2025)
 }

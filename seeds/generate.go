@@ -67,6 +67,7 @@ func firmAt(seed uint64, i int) (registry.Firm, string) {
 	}
 	g := newGen(seed, i)
 	p := g.archetype()
+	newGen(seed^ledgerSalt, i).ledgerHonors(&p)
 	return g.build(&p), p.label
 }
 

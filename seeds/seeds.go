@@ -1,8 +1,9 @@
 // Package seeds holds Peiyu's product data and its demo firms: the
 // administrative divisions of Huaihua city, the industry-chain taxonomy of the
-// city's "5+10" modern industrial system (seed document 000), and a
-// deterministic generator of synthetic firms that exercises every program of
-// the cultivation ladder (see Generate).
+// city's "5+10" modern industrial system (seed document 000), the plan
+// targets of both seed documents (Targets), and a deterministic generator of
+// synthetic firms that exercises every program of the cultivation ladder
+// (see Generate).
 //
 // The data are JSON files under data/, embedded in the binary, so that a new
 // county or chain is an edit of data rather than of code. Demo firms go into

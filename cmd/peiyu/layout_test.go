@@ -29,8 +29,9 @@ func TestDependencyDirection(t *testing.T) {
 		"rules":             {"registry"},
 		"rules/screening":   {"registry", "rules"},
 		"rules/native":      {"registry", "rules"},
+		"rules/ledger":      {"registry", "rules"},
 		"seeds":             {"registry"},
-		"api":               {"registry", "rules", "rules/screening"},
+		"api":               {"registry", "rules", "rules/screening", "rules/ledger"},
 	}
 	for pkg, imps := range imports {
 		for _, imp := range imps {

@@ -38,6 +38,8 @@ const usage = `peiyu — 培育 enterprise-cultivation registry and eligibility 
 Usage:
   peiyu serve [flags]                 run the HTTP service (--demo loads demo firms)
   peiyu seed --firms N --seed S       load N deterministic synthetic firms
+  peiyu screen [flags]                screen the registry with a progress bar and a summary
+  peiyu bench --firms N [--json]      capacity: bare scan, full screening, engine vs hand-written
   peiyu ready [--addr A]              exit 0 if the service at A is ready (health checks)
   peiyu rules test|lint|eval          run pack cases, lint packs, evaluate a profile
   peiyu version                       print the version
@@ -58,6 +60,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runServe(ctx, rest, getenv, stdout, stderr)
 	case "seed":
 		return runSeed(ctx, rest, getenv, stdout, stderr)
+	case "screen":
+		return runScreen(ctx, rest, getenv, stdout, stderr)
+	case "bench":
+		return runBench(ctx, rest, getenv, stdout, stderr)
 	case "ready":
 		return runReady(ctx, rest, getenv, stdout, stderr)
 	case "rules":

@@ -15,6 +15,7 @@ import (
 	"github.com/peiyu/peiyu/api"
 	"github.com/peiyu/peiyu/registry"
 	"github.com/peiyu/peiyu/rules"
+	"github.com/peiyu/peiyu/rules/screening"
 	"github.com/peiyu/peiyu/seeds"
 )
 
@@ -28,9 +29,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.StringVar(&cfg.Addr, "addr", envOr(getenv, "PEIYU_ADDR", "127.0.0.1:8080"), "listen address (env PEIYU_ADDR)")
 	fs.BoolVar(&cfg.Demo, "demo", envBool(getenv, "PEIYU_DEMO"), "load demo firms when the registry is empty (env PEIYU_DEMO)")
 	fs.IntVar(&cfg.DemoFirms, "demo-firms", 500, "how many demo firms --demo loads")
+	var chunk int
+	var lease time.Duration
+	fs.IntVar(&chunk, "screening-chunk", 500, "firms per screening chunk")
+	fs.DurationVar(&lease, "screening-lease", 30*time.Second, "how long a screening worker's claim holds without renewal; a crashed worker's chunks are taken over after it")
 	storageFlags(fs, &cfg, getenv)
 	if err := fs.Parse(args); err != nil {
 		return errUsage
+	}
+	if chunk < 1 || chunk > 100_000 || lease < time.Second {
+		return fmt.Errorf("--screening-chunk %d, --screening-lease %s: want 1–100000 firms and at least 1s", chunk, lease)
 	}
 	// Rule packs are compiled before anything else: a pack that does not
 	// compile is a start-up error naming the file and line.
@@ -53,13 +61,42 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		prepareDatabase(ctx, db.Store, &cfg, log)
 	}()
 
+	holder := rules.NewHolder(eng)
+	// Revisions published from drafts replace the built-in packs: loaded
+	// at once in the background (/readyz waits for it), then polled so
+	// that replicas converge.
+	packs := newPackReloader(db.Store, holder, log)
+	packsCtx, stopPacks := context.WithCancel(ctx)
+	packsDone := make(chan struct{})
+	go func() {
+		defer close(packsDone)
+		packs.run(packsCtx, packPollInterval)
+	}()
+	defer func() { stopPacks(); <-packsDone }()
+	// Screening jobs run in the background of every replica; on the
+	// embedded server one scan plans and evaluates (see package screening).
+	runner := screening.New(db.Store, holder, screening.Config{ScanMode: db.embedded != nil, Logger: log,
+		ChunkSize: chunk, Lease: lease})
+	runCtx, stopRunner := context.WithCancel(ctx)
+	runnerDone := make(chan struct{})
+	go func() {
+		defer close(runnerDone)
+		<-prepared // indexes first
+		runner.Run(runCtx)
+	}()
+	defer func() { stopRunner(); <-runnerDone }()
+
 	srv := api.New(api.Config{
-		Firms:       db.Store,
-		Evaluations: db.Store,
-		Rules:       rules.NewHolder(eng),
-		Ready:       []api.Checker{{Name: "database", Check: db.Store.Ping}},
-		Logger:      log,
-		Version:     buildVersion(),
+		Firms:          db.Store,
+		Evaluations:    db.Store,
+		Rules:          holder,
+		Screenings:     runner,
+		ScreeningStore: db.Store,
+		Packs:          db.Store,
+		Targets:        db.Store,
+		Ready:          []api.Checker{{Name: "database", Check: db.Store.Ping}, {Name: "rule packs", Check: packs.ready}},
+		Logger:         log,
+		Version:        buildVersion(),
 	})
 	// Listen before serving, so a taken port is an error here and now.
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -93,12 +130,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	return nil
 }
 
-// prepareDatabase creates the indexes and, with --demo, loads the demo
-// firms into an empty registry. It retries while the database is down and
-// gives up when ctx ends.
+// prepareDatabase creates the indexes, loads the plan targets and, with
+// --demo, loads the demo firms into an empty registry. It retries while the
+// database is down and gives up when ctx ends.
 func prepareDatabase(ctx context.Context, st interface {
 	EnsureIndexes(context.Context) error
 	CountFirms(context.Context) (int64, error)
+	LoadTargets(context.Context, []registry.Target) (int, int, error)
 	seeds.Loader
 }, cfg *config, log *slog.Logger) {
 	retry := func(what string, f func() error) bool {
@@ -122,6 +160,14 @@ func prepareDatabase(ctx context.Context, st interface {
 	if !retry("create indexes", func() error { return st.EnsureIndexes(ctx) }) {
 		return
 	}
+	// The plan targets are product data, loaded with or without --demo.
+	retry("load plan targets", func() error {
+		inserted, updated, err := st.LoadTargets(ctx, seeds.Targets())
+		if err == nil && inserted+updated > 0 {
+			log.Info("plan targets loaded", "inserted", inserted, "updated", updated)
+		}
+		return err
+	})
 	if !cfg.Demo {
 		return
 	}

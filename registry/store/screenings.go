@@ -25,9 +25,11 @@ import (
 //     that is run twice is still counted once;
 //   - screening_plans: the USCCs of each chunk, read only by the worker
 //     that claims it;
-//   - screening_results: one document per job and firm with every
-//     program's outcome, _id "job/uscc", so rewriting a chunk replaces
-//     rather than duplicates.
+//   - screening_results_<job>: one collection per job, one document per
+//     firm with every program's outcome, _id "job/uscc", so rewriting a
+//     chunk replaces rather than duplicates. A collection per job keeps a
+//     job's results one read on the embedded server (which filters by
+//     reading every document) and makes dropping old results cheap.
 
 const (
 	chunkPending = "pending"
@@ -70,7 +72,9 @@ func chunkID(job string, i int) string { return fmt.Sprintf("%s/%05d", job, i) }
 func (s *Store) screenings() *mongo.Collection { return s.db.Collection("screenings") }
 func (s *Store) chunks() *mongo.Collection     { return s.db.Collection("screening_chunks") }
 func (s *Store) plans() *mongo.Collection      { return s.db.Collection("screening_plans") }
-func (s *Store) results() *mongo.Collection    { return s.db.Collection("screening_results") }
+func (s *Store) results(job string) *mongo.Collection {
+	return s.db.Collection("screening_results_" + job)
+}
 
 // CreateScreening stores a new queued job. sc.ID must be set and unique.
 // Errors: registry.ErrConflict (the ID is taken), registry.ErrUnavailable.
@@ -421,14 +425,15 @@ func (s *Store) RenewLease(ctx context.Context, sc registry.Screening, lease str
 	return nil
 }
 
-// WriteResults stores firms' outcomes in bulk. A firm written before (a
-// chunk run again after a crash) is replaced, never duplicated.
+// WriteResults stores firms' outcomes in bulk; all must belong to one job.
+// A firm written before (a chunk run again after a crash) is replaced,
+// never duplicated.
 // Errors: registry.ErrUnavailable.
-func (s *Store) WriteResults(ctx context.Context, firms []registry.ScreenedFirm) error {
+func (s *Store) WriteResults(parent context.Context, firms []registry.ScreenedFirm) error {
 	if len(firms) == 0 {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.timeout+time.Duration(len(firms))*10*time.Millisecond)
+	ctx, cancel := context.WithTimeout(parent, s.timeout+time.Duration(len(firms))*10*time.Millisecond)
 	defer cancel()
 	docs := make([]any, len(firms))
 	for i, f := range firms {
@@ -436,7 +441,8 @@ func (s *Store) WriteResults(ctx context.Context, firms []registry.ScreenedFirm)
 	}
 	// Inserting is the fast path on both servers; only the documents
 	// that already exist are replaced one by one.
-	_, err := s.results().InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	coll := s.results(firms[0].Job)
+	_, err := coll.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 	if err == nil {
 		return nil
 	}
@@ -444,13 +450,22 @@ func (s *Store) WriteResults(ctx context.Context, firms []registry.ScreenedFirm)
 	if !onlyDuplicates(err) || !errors.As(err, &bwe) {
 		return translate("write screening results", err)
 	}
-	for _, we := range bwe.WriteErrors {
-		d := docs[we.Index].(resultDoc)
-		if _, err := s.results().ReplaceOne(ctx, bson.D{{Key: "_id", Value: d.ID}}, d); err != nil {
-			return translate("rewrite screening result", err)
-		}
+	// Results of a chunk run before the crash: delete them and insert
+	// again, two operations however many there are (one by one, each
+	// replace is a lookup the embedded server may answer by a scan).
+	ids := make(bson.A, len(bwe.WriteErrors))
+	again := make([]any, len(bwe.WriteErrors))
+	for i, we := range bwe.WriteErrors {
+		ids[i] = docs[we.Index].(resultDoc).ID
+		again[i] = docs[we.Index]
 	}
-	return nil
+	ctx, cancel = context.WithTimeout(parent, s.timeout+time.Duration(len(firms))*10*time.Millisecond)
+	defer cancel()
+	if _, err := coll.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}); err != nil {
+		return translate("rewrite screening results", err)
+	}
+	_, err = coll.InsertMany(ctx, again, options.InsertMany().SetOrdered(false))
+	return translate("rewrite screening results", err)
 }
 
 // FinishChunk marks a chunk done with its counts, if lease still holds it.
@@ -514,7 +529,7 @@ func (s *Store) FailScreening(ctx context.Context, id, reason string) error {
 // ScreeningResults calls fn for every firm result of a job, in no
 // particular order. Errors: registry.ErrUnavailable, or fn's error.
 func (s *Store) ScreeningResults(ctx context.Context, job string, fn func(*registry.ScreenedFirm) error) error {
-	cur, err := s.results().Find(ctx, bson.D{{Key: "job", Value: job}}, options.Find().SetBatchSize(1000))
+	cur, err := s.results(job).Find(ctx, bson.D{}, options.Find().SetBatchSize(1000))
 	if err != nil {
 		return translate("read screening results", err)
 	}
@@ -538,7 +553,7 @@ func (s *Store) DeleteScreening(ctx context.Context, id string) error {
 	defer cancel()
 	// Results first, the job last: a crash midway leaves a job whose
 	// deletion a rerun finishes.
-	if _, err := s.results().DeleteMany(ctx, bson.D{{Key: "job", Value: id}}); err != nil {
+	if err := s.results(id).Drop(ctx); err != nil {
 		return translate("delete screening results", err)
 	}
 	for _, c := range []*mongo.Collection{s.plans(), s.chunks()} {
@@ -548,4 +563,36 @@ func (s *Store) DeleteScreening(ctx context.Context, id string) error {
 	}
 	_, err := s.screenings().DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
 	return translate("delete screening", err)
+}
+
+// PruneScreenings drops the results of finished jobs beyond the newest
+// keep, leaving the jobs and their summaries. It returns how many it pruned.
+// Errors: registry.ErrUnavailable.
+func (s *Store) PruneScreenings(ctx context.Context, keep int) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, listTimeoutFactor*s.timeout)
+	defer cancel()
+	cur, err := s.screenings().Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}}))
+	if err != nil {
+		return 0, translate("list screenings", err)
+	}
+	var docs []screeningDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return 0, translate("list screenings", err)
+	}
+	pruned := 0
+	for i, d := range docs {
+		ended := d.Status == registry.ScreeningDone || d.Status == registry.ScreeningFailed
+		if i < keep || !ended || d.ResultsPruned {
+			continue
+		}
+		if err := s.results(d.ID).Drop(ctx); err != nil {
+			return pruned, translate("prune screening results", err)
+		}
+		if _, err := s.screenings().UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "results_pruned", Value: true}}}}); err != nil {
+			return pruned, translate("prune screening results", err)
+		}
+		pruned++
+	}
+	return pruned, nil
 }

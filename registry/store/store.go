@@ -156,14 +156,17 @@ var collections = []struct {
 		{"honors_kind", bson.D{{Key: "honors.kind", Value: 1}}, false},
 	}},
 	{"eligibility", nil},
+	{"targets", nil},
+	{"target_snapshots", []indexSpec{
+		{"region_year_taken", bson.D{{Key: "region_code", Value: 1}, {Key: "year", Value: 1}, {Key: "taken_at", Value: -1}}, false},
+	}},
+	{draftsCollection, []indexSpec{{"program", bson.D{{Key: "program", Value: 1}}, false}}},
+	{revisionsCollection, []indexSpec{{"program", bson.D{{Key: "program", Value: 1}}, false}}},
 	{"screenings", []indexSpec{
 		{"status_created", bson.D{{Key: "status", Value: 1}, {Key: "created_at", Value: 1}}, false},
 	}},
 	{"screening_chunks", nil},
 	{"screening_plans", nil},
-	{"screening_results", []indexSpec{
-		{"job_uscc", bson.D{{Key: "job", Value: 1}, {Key: "uscc", Value: 1}}, false},
-	}},
 }
 
 // EnsureIndexes creates the store's collections and those of their indexes

@@ -54,6 +54,7 @@ type Store interface {
 	SetTotal(ctx context.Context, id string, chunks, total int) error
 	CompleteScreening(ctx context.Context, sc registry.Screening) (bool, error)
 	FailScreening(ctx context.Context, id, reason string) error
+	PruneScreenings(ctx context.Context, keep int) (int, error)
 
 	ScanFirms(ctx context.Context, f registry.FirmFilter, fn func(*registry.Record) error) error
 	FirmIDs(ctx context.Context, f registry.FirmFilter) ([]string, error)
@@ -73,6 +74,9 @@ type Config struct {
 	// ScanMode plans chunks during one registry scan (the embedded
 	// server); otherwise chunks are planned first and fetched by USCC.
 	ScanMode bool
+	// KeepResults is how many of the newest jobs keep their per-firm
+	// results (default 20); older jobs keep only their summary.
+	KeepResults int
 	// Poll is how often Run looks for work when not woken (default 2s).
 	Poll   time.Duration
 	Logger *slog.Logger
@@ -101,6 +105,9 @@ func New(st Store, h *rules.Holder, cfg Config) *Runner {
 	}
 	if cfg.Workers <= 0 {
 		cfg.Workers = runtime.GOMAXPROCS(0)
+	}
+	if cfg.KeepResults <= 0 {
+		cfg.KeepResults = 20
 	}
 	if cfg.Poll <= 0 {
 		cfg.Poll = 2 * time.Second
@@ -202,6 +209,11 @@ func (r *Runner) Work(ctx context.Context, id string) error {
 			return err
 		}
 		if sc.Status == registry.ScreeningDone || sc.Status == registry.ScreeningFailed {
+			if n, err := r.store.PruneScreenings(ctx, r.cfg.KeepResults); err != nil {
+				r.cfg.Logger.Warn("screening: prune old results", "error", err)
+			} else if n > 0 {
+				r.cfg.Logger.Info("screening: pruned old results", "jobs", n)
+			}
 			return nil
 		}
 		progs, err := r.programs(sc)

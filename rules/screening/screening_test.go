@@ -236,3 +236,37 @@ func TestCreateRejectsUnknownProgram(t *testing.T) {
 		t.Fatalf("Create = %v, want *rules.UnknownProgramError", err)
 	}
 }
+
+// Old jobs keep their summary; their per-firm results are dropped.
+func TestOldResultsArePruned(t *testing.T) {
+	ctx := context.Background()
+	st := registryOf(t, 30)
+	r := screening.New(st, holder(t), screening.Config{ScanMode: storetest.Embedded(), KeepResults: 1})
+	var ids []string
+	for range 3 {
+		sc, err := r.Create(ctx, screening.Request{Programs: []string{"tech-sme"}, AsOf: asOf}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Work(ctx, sc.ID); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, sc.ID)
+		time.Sleep(5 * time.Millisecond) // distinct creation times
+	}
+	// Pruning runs when a worker sees a finished job.
+	if err := r.Work(ctx, ids[2]); err != nil {
+		t.Fatal(err)
+	}
+	for i, id := range ids {
+		sc, err := st.GetScreening(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored := len(results(t, st, id))
+		wantPruned := i < 2
+		if sc.ResultsPruned != wantPruned || (stored == 0) != wantPruned || sc.Summary["tech-sme"] == nil {
+			t.Errorf("job %d: pruned %v, %d results stored, summary %v; want pruned %v", i, sc.ResultsPruned, stored, sc.Summary, wantPruned)
+		}
+	}
+}
