@@ -43,6 +43,19 @@ type Result struct {
 	Criteria  []CriterionResult  `json:"criteria"`
 	NextSteps []string           `json:"next_steps"`
 
+	// Finance programs' outputs (finance.md §5), absent elsewhere: the
+	// innovation points on the 1000-point scale and their band, the
+	// knowledge-value loan grade (A–E), the whitelist tier (A/B/C), and an
+	// indicative credit line in yuan. Outputs carries each one's source:
+	// "official" or "engine-default", with the basis, so a client can label
+	// every number as finance.md asks.
+	Points     *float64          `json:"points,omitempty"`
+	Band       string            `json:"band,omitempty"`
+	Grade      string            `json:"grade,omitempty"`
+	Tier       string            `json:"tier,omitempty"`
+	CreditLine *float64          `json:"credit_line,omitempty"`
+	Outputs    map[string]Output `json:"outputs,omitempty"`
+
 	// Distance, for an ineligible firm, is how far it is from eligibility:
 	// the relative gaps of the failing criteria it must still meet (base
 	// criteria and the cheapest route), each capped at 1, with 1 for a
@@ -51,6 +64,13 @@ type Result struct {
 	Distance *float64 `json:"distance,omitempty"`
 	// Blocking lists those failing criteria by id.
 	Blocking []string `json:"blocking,omitempty"`
+}
+
+// Output labels one finance output: where its number comes from.
+type Output struct {
+	Source string `json:"source"` // official | engine-default
+	Basis  string `json:"basis"`
+	Note   string `json:"note,omitempty"`
 }
 
 // NearMissDistance is the largest Distance of a near-miss: at most one
