@@ -18,6 +18,7 @@ import (
 	"github.com/peiyu/peiyu/registry"
 	"github.com/peiyu/peiyu/rules"
 	"github.com/peiyu/peiyu/rules/screening"
+	"github.com/peiyu/peiyu/rules/whitelist"
 )
 
 // MaxBodyBytes bounds every request body.
@@ -51,6 +52,9 @@ type Config struct {
 	Evaluations EvaluationStore
 	// Rules holds the compiled rule packs in use.
 	Rules *rules.Holder
+	// Whitelist publishes the finance whitelist and answers banks from it;
+	// nil disables those endpoints (503).
+	Whitelist *whitelist.Service
 	// Screenings creates screening jobs (worked in the background by the
 	// same runner); ScreeningStore reads them and their results. Both nil
 	// disables the screening endpoints (503).

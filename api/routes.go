@@ -62,6 +62,16 @@ func (s *Server) routes() {
 	v1.GET("/screenings/:id/results.xlsx", s.handleScreeningExport("xlsx"))
 	v1.GET("/near-misses", s.handleNearMisses)
 
+	// The finance whitelist and the bank API (issue 5).
+	v1.POST("/whitelists/:list/publish", s.handleWhitelistPublish)
+	v1.GET("/whitelists/:list/versions", s.handleWhitelistVersions)
+	v1.GET("/whitelists/:list/versions/:v", s.handleWhitelistVersion)
+	v1.GET("/whitelists/:list/changes", s.handleWhitelistChanges)
+	v1.GET("/whitelist/:uscc", s.handleWhitelistGet)
+	v1.POST("/whitelist/lookup", s.handleWhitelistLookup)
+	v1.GET("/receipts/public-key", s.handleReceiptKeys)
+	v1.POST("/receipts/rotate", s.handleReceiptRotate)
+
 	// The targets ledger (台账) and its monthly snapshots (issue 4).
 	v1.GET("/targets", s.handleTargetList)
 	v1.POST("/targets/snapshots", s.handleSnapshotCreate)

@@ -29,9 +29,10 @@ func TestDependencyDirection(t *testing.T) {
 		"rules":             {"registry"},
 		"rules/screening":   {"registry", "rules"},
 		"rules/native":      {"registry", "rules"},
+		"rules/whitelist":   {"registry", "rules"},
 		"rules/ledger":      {"registry", "rules"},
 		"seeds":             {"registry"},
-		"api":               {"registry", "rules", "rules/screening", "rules/ledger"},
+		"api":               {"registry", "rules", "rules/screening", "rules/ledger", "rules/whitelist"},
 	}
 	for pkg, imps := range imports {
 		for _, imp := range imps {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,12 +11,14 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/peiyu/peiyu/api"
 	"github.com/peiyu/peiyu/registry"
 	"github.com/peiyu/peiyu/rules"
 	"github.com/peiyu/peiyu/rules/screening"
+	"github.com/peiyu/peiyu/rules/whitelist"
 	"github.com/peiyu/peiyu/seeds"
 )
 
@@ -86,11 +89,31 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}()
 	defer func() { stopRunner(); <-runnerDone }()
 
+	// The finance whitelist: receipt keys and the latest version are
+	// loaded once the database is up, then polled so that a version
+	// another replica publishes is served here too.
+	seed, err := receiptSeed(getenv)
+	if err != nil {
+		return err
+	}
+	wl := whitelist.New(db.Store, holder, whitelist.Config{Seed: seed, Logger: log})
+	wlDone := make(chan struct{})
+	go func() {
+		defer close(wlDone)
+		<-prepared
+		if err := wl.Load(runCtx); err != nil && runCtx.Err() == nil {
+			log.Warn("whitelist: load (retrying)", "error", err)
+		}
+		wl.Watch(runCtx, 30*time.Second)
+	}()
+	defer func() { stopRunner(); <-wlDone }()
+
 	srv := api.New(api.Config{
 		Firms:          db.Store,
 		Evaluations:    db.Store,
 		Rules:          holder,
 		Screenings:     runner,
+		Whitelist:      wl,
 		ScreeningStore: db.Store,
 		Packs:          db.Store,
 		Targets:        db.Store,
@@ -197,4 +220,19 @@ func redactURI(uri string) string {
 		}
 	}
 	return u.String()
+}
+
+// receiptSeed reads PEIYU_RECEIPT_KEY: the base64 Ed25519 seed (32 bytes)
+// of the receipt-signing key, when the key is managed outside the
+// database. Unset, the service generates one and keeps it in the database.
+func receiptSeed(getenv func(string) string) ([]byte, error) {
+	v := strings.TrimSpace(getenv("PEIYU_RECEIPT_KEY"))
+	if v == "" {
+		return nil, nil
+	}
+	b, err := base64.StdEncoding.DecodeString(v)
+	if err != nil || len(b) != 32 {
+		return nil, fmt.Errorf("PEIYU_RECEIPT_KEY: want the base64 of a 32-byte Ed25519 seed")
+	}
+	return b, nil
 }

@@ -165,6 +165,10 @@ var collections = []struct {
 	{"screenings", []indexSpec{
 		{"status_created", bson.D{{Key: "status", Value: 1}, {Key: "created_at", Value: 1}}, false},
 	}},
+	{"whitelist_versions", nil},
+	{"whitelist_entries", nil},
+	{"whitelist_heads", nil},
+	{"receipt_keys", nil},
 	{"screening_chunks", nil},
 	{"screening_plans", nil},
 }
