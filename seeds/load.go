@@ -27,6 +27,12 @@ const batchSize = 500
 // or the context's error; a rerun picks up where it stopped. n ≤ 0 loads
 // nothing; n above MaxFirms is an error and loads nothing.
 func Load(ctx context.Context, st Loader, n int, seed uint64) (inserted int, err error) {
+	return LoadProgress(ctx, st, n, seed, nil)
+}
+
+// LoadProgress is Load calling progress, when not nil, after each batch
+// with the number of firms generated so far.
+func LoadProgress(ctx context.Context, st Loader, n int, seed uint64, progress func(done int)) (inserted int, err error) {
 	if n > MaxFirms {
 		return 0, fmt.Errorf("seeds: load %d firms: at most %d per seed", n, MaxFirms)
 	}
@@ -45,6 +51,9 @@ func Load(ctx context.Context, st Loader, n int, seed uint64) (inserted int, err
 		inserted += k
 		if err != nil {
 			return inserted, fmt.Errorf("seeds: load firms %d–%d: %w", start, end-1, err)
+		}
+		if progress != nil {
+			progress(end)
 		}
 	}
 	return inserted, nil

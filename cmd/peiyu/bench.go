@@ -94,17 +94,11 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	rep := benchReport{Firms: n, Store: db.Where}
 
-	// Load in slices of 5,000 so the bar moves; Load is idempotent and a
-	// prefix of a larger load.
 	bar := progress("生成企业 generating", n)
 	start := time.Now()
-	for done := 0; done < n; {
-		next := min(done+5000, n)
-		if _, err := seeds.Load(ctx, db.Store, next, 1); err != nil {
-			return err
-		}
-		_ = bar.Add(next - done)
-		done = next
+	last := 0
+	if _, err := seeds.LoadProgress(ctx, db.Store, n, 1, func(done int) { _ = bar.Add(done - last); last = done }); err != nil {
+		return err
 	}
 	_ = bar.Finish()
 	rep.LoadSeconds = time.Since(start).Seconds()
