@@ -40,8 +40,10 @@ Usage:
   peiyu seed --firms N --seed S       load N deterministic synthetic firms
   peiyu screen [flags]                screen the registry with a progress bar and a summary
   peiyu bench --firms N [--json]      capacity: bare scan, full screening, engine vs hand-written
+  peiyu load --url U [--key K] [--rate R]   drive a running service at a constant rate, report p50/p99
   peiyu receipts verify|public-key|rotate   verify bank receipts offline; show or rotate signing keys
   peiyu ready [--addr A]              exit 0 if the service at A is ready (health checks)
+  peiyu keys create|list|revoke       manage API keys (create prints the key once)
   peiyu rules test|lint|eval          run pack cases, lint packs, evaluate a profile
   peiyu version                       print the version
 
@@ -65,10 +67,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runScreen(ctx, rest, getenv, stdout, stderr)
 	case "bench":
 		return runBench(ctx, rest, getenv, stdout, stderr)
+	case "load":
+		return runLoad(ctx, rest, getenv, stdout, stderr)
 	case "receipts":
 		return runReceipts(ctx, rest, getenv, stdout, stderr)
 	case "ready":
 		return runReady(ctx, rest, getenv, stdout, stderr)
+	case "keys":
+		return runKeys(ctx, rest, getenv, stdout, stderr)
 	case "rules":
 		return runRules(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version", "-v":
