@@ -66,14 +66,32 @@ type Config struct {
 	// Targets keeps the plan targets and the ledger's snapshots; nil
 	// disables the targets endpoints (503).
 	Targets TargetStore
+	// Cohorts holds the innovation-points cohort distributions that
+	// self-check and eligibility estimate against (points.go); nil means
+	// none is stored, so those results are insufficient_data.
+	Cohorts CohortStore
+	// RegionName names a division code in explanations ("431202" →
+	// "鹤城区"; "" when unknown); nil shows codes.
+	RegionName func(code string) string
 	// Ready lists the checks /readyz runs (database reachable, rule packs
 	// loaded, …).
 	Ready []Checker
-	// Authenticate, when set, runs before every /api/v1 handler: the seam
-	// where API keys and roles plug in. It aborts the request to refuse it.
-	Authenticate gin.HandlerFunc
-	Logger       *slog.Logger
-	Version      string
+	// Keys holds the API keys every /api/v1 route but the public ones
+	// needs (access.go); nil refuses every key, so only the public routes
+	// answer. Audit receives the audit log (audit.go); nil refuses the
+	// audited routes.
+	Keys  KeyStore
+	Audit AuditStore
+	// SelfCheckLimit limits anonymous self-checks per client address; the
+	// zero value is DefaultSelfCheckLimit.
+	SelfCheckLimit RateLimit
+	// TrustedProxies are the addresses or CIDR ranges of reverse proxies
+	// whose X-Forwarded-For names the client for rate limiting; none by
+	// default, so the connection's address counts. A malformed entry is
+	// logged and none is trusted.
+	TrustedProxies []string
+	Logger         *slog.Logger
+	Version        string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -83,6 +101,8 @@ type Server struct {
 	cfg     Config
 	engine  *gin.Engine
 	results resultsCache
+	keys    keyCache
+	limiter *limiter
 }
 
 // New builds the API.
@@ -97,7 +117,12 @@ func New(cfg Config) *Server {
 		cfg.Version = "dev"
 	}
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, engine: gin.New()}
+	s := &Server{cfg: cfg, engine: gin.New(), limiter: newLimiter(cfg.SelfCheckLimit)}
+	if err := s.engine.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		// Fail safe: trust no proxy. cmd/peiyu checks the setting first.
+		cfg.Logger.Error("trusted proxies ignored", "error", err)
+		_ = s.engine.SetTrustedProxies(nil)
+	}
 	s.routes()
 	return s
 }

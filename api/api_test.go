@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/peiyu/peiyu/api"
 	"github.com/peiyu/peiyu/registry"
+	"github.com/peiyu/peiyu/registry/store"
 	"github.com/peiyu/peiyu/registry/storetest"
 	"github.com/peiyu/peiyu/rules"
 )
@@ -27,7 +29,7 @@ var today = time.Date(2026, 6, 30, 9, 0, 0, 0, time.UTC)
 func newAPI(t *testing.T) http.Handler {
 	t.Helper()
 	st := storetest.New(t)
-	return api.New(api.Config{
+	return newServer(t, st, api.Config{
 		Firms:       st,
 		Evaluations: st,
 		Rules:       rules.NewHolder(testEngine(t)),
@@ -35,6 +37,43 @@ func newAPI(t *testing.T) http.Handler {
 		Ready:       []api.Checker{{Name: "database", Check: st.Ping}},
 		Now:         func() time.Time { return today },
 	}).Handler()
+}
+
+// testAdminKey is the admin key of every test server: do sends it unless
+// the request names another key or none.
+const testAdminKey = "py_test-admin-key-of-the-api-tests-000000"
+
+// newServer builds the API with st as its key store and audit log, in
+// which it registers testAdminKey.
+func newServer(t *testing.T, st *store.Store, cfg api.Config) *api.Server {
+	t.Helper()
+	if _, err := st.EnsureAdminKey(context.Background(), registry.HashKey(testAdminKey), "测试管理员", "test"); err != nil {
+		t.Fatalf("register the test admin key: %v", err)
+	}
+	cfg.Keys, cfg.Audit = st, st
+	return api.New(cfg)
+}
+
+// newKey makes a key through the API (as the test admin) and returns it:
+// role, name, and the region (staff) or USCC (enterprise) as scope.
+func newKey(t *testing.T, h http.Handler, role registry.Role, name, scope string) string {
+	t.Helper()
+	body := map[string]string{"role": string(role), "name": name}
+	switch role {
+	case registry.RoleStaff:
+		body["region_code"] = scope
+	case registry.RoleEnterprise:
+		body["uscc"] = scope
+	}
+	b, _ := json.Marshal(body)
+	w := do(t, h, req{method: "POST", path: "/api/v1/keys", body: string(b)})
+	var k struct {
+		Key string `json:"key"`
+	}
+	if w.Code != http.StatusCreated || json.Unmarshal(w.Body.Bytes(), &k) != nil || k.Key == "" {
+		t.Fatalf("POST /keys %s = %d %s", b, w.Code, w.Body)
+	}
+	return k.Key
 }
 
 var (
@@ -82,6 +121,13 @@ func firmJSON(code, name string) string {
 type req struct {
 	method, path, body string
 	header             map[string]string
+	// key is sent as "Authorization: Bearer key" instead of testAdminKey;
+	// anon sends no key. A header Authorization or X-API-Key (even empty)
+	// wins over both.
+	key  string
+	anon bool
+	// remote is the client's address, "192.0.2.1:1234" by default.
+	remote string
 }
 
 func do(t *testing.T, h http.Handler, r req) *httptest.ResponseRecorder {
@@ -95,6 +141,18 @@ func do(t *testing.T, h http.Handler, r req) *httptest.ResponseRecorder {
 	hr := httptest.NewRequest(r.method, r.path, body)
 	if r.body != "" {
 		hr.Header.Set("Content-Type", "application/json")
+	}
+	if r.remote != "" {
+		hr.RemoteAddr = r.remote
+	}
+	_, auth := r.header["Authorization"]
+	_, xkey := r.header["X-API-Key"]
+	switch {
+	case auth || xkey || r.anon:
+	case r.key != "":
+		hr.Header.Set("Authorization", "Bearer "+r.key)
+	default:
+		hr.Header.Set("Authorization", "Bearer "+testAdminKey)
 	}
 	for k, v := range r.header {
 		if v == "" {

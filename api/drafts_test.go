@@ -26,7 +26,7 @@ func newPacksAPI(t *testing.T) (http.Handler, *rules.Holder, interface {
 	t.Helper()
 	st := storetest.New(t)
 	h := rules.NewHolder(testEngine(t))
-	return api.New(api.Config{
+	return newServer(t, st, api.Config{
 		Firms:       st,
 		Evaluations: st,
 		Packs:       st,
@@ -231,7 +231,7 @@ type draftBody struct {
 
 func createDraft(t *testing.T, h http.Handler, path, body, who string) draftBody {
 	t.Helper()
-	w := do(t, h, req{method: "POST", path: path, body: body, header: map[string]string{"X-Peiyu-Actor": who}})
+	w := do(t, h, req{method: "POST", path: path, body: body, key: newKey(t, h, registry.RoleStaff, who, "431200")})
 	if w.Code != http.StatusCreated {
 		t.Fatalf("create draft: %d %s", w.Code, w.Body)
 	}
@@ -276,7 +276,7 @@ func TestDraftPublish(t *testing.T) {
 	}
 
 	w = do(t, h, req{method: "POST", path: "/api/v1/programs/above-size/drafts/" + good.ID + "/publish",
-		header: map[string]string{"X-Peiyu-Actor": "李四"}})
+		key: newKey(t, h, registry.RoleAdmin, "李四", "")})
 	if w.Code != http.StatusCreated {
 		t.Fatalf("publish: %d %s", w.Code, w.Body)
 	}

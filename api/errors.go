@@ -15,6 +15,9 @@ import (
 const (
 	CodeBadRequest       = "bad_request"
 	CodeInvalid          = "invalid"
+	CodeUnauthorized     = "unauthorized" // 401: no key, or an unknown or revoked one
+	CodeForbidden        = "forbidden"    // 403: the key's role or scope does not reach
+	CodeTooManyRequests  = "too_many_requests"
 	CodeNotFound         = "not_found"
 	CodeMethodNotAllowed = "method_not_allowed"
 	CodeConflict         = "conflict"

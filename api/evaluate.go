@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -59,8 +60,15 @@ func (s *Server) asOfParam(field, v string) (time.Time, error) {
 }
 
 // resolvePrograms checks the program selectors before anything runs, so an
-// unknown one is a 404 listing the known programs.
+// unknown one is a 404 listing the known programs. Native programs
+// (innovation points, points.go) are unknown here: see checkPrograms.
 func (s *Server) resolvePrograms(eng *rules.Engine, field string, sel []string, asOf time.Time, review bool) error {
+	return s.checkPrograms(eng, field, sel, asOf, review, nil)
+}
+
+// checkPrograms is resolvePrograms that also knows the native programs
+// whose "id@edition" keys are given.
+func (s *Server) checkPrograms(eng *rules.Engine, field string, sel []string, asOf time.Time, review bool, natives []string) error {
 	if len(sel) > maxPrograms {
 		return badRequest(field, "最多"+strconv.Itoa(maxPrograms)+"个项目", "too many programs")
 	}
@@ -69,9 +77,14 @@ func (s *Server) resolvePrograms(eng *rules.Engine, field string, sel []string, 
 			return badRequest(field+"["+strconv.Itoa(i)+"]", "项目不能为空", "empty program")
 		}
 	}
-	_, err := eng.Resolve(sel, asOf, review)
+	packs := withoutNatives(sel, natives)
+	if len(packs) == 0 {
+		return nil // natives only (none means every program)
+	}
+	_, err := eng.Resolve(packs, asOf, review)
 	var upe *rules.UnknownProgramError
 	if errors.As(err, &upe) {
+		upe.Known = append(slices.Clone(upe.Known), natives...)
 		at := field
 		for i, p := range sel {
 			if p == upe.Selector && field != "id" {
@@ -110,11 +123,12 @@ func (s *Server) handleSelfCheck(c *gin.Context) {
 		return
 	}
 	eng := s.cfg.Rules.Load()
-	if err := s.resolvePrograms(eng, "programs", req.Programs, asOf, req.Review); err != nil {
+	packs, natives, err := s.selectPrograms(eng, "programs", req.Programs, asOf, req.Review)
+	if err != nil {
 		writeError(c, err)
 		return
 	}
-	results, err := eng.Evaluate(rules.Request{Firm: &f, AsOf: asOf, Programs: req.Programs, Review: req.Review, Explain: true})
+	results, _, err := s.evaluate(c.Request.Context(), eng, rules.Request{Firm: &f, AsOf: asOf, Programs: packs, Review: req.Review, Explain: true}, natives)
 	if err != nil {
 		writeError(c, err)
 		return
@@ -184,7 +198,8 @@ func (s *Server) handleEligibility(c *gin.Context) {
 	}
 	sel := splitList(c.Query("programs"))
 	eng := s.cfg.Rules.Load()
-	if err := s.resolvePrograms(eng, "programs", sel, asOf, review); err != nil {
+	packs, natives, err := s.selectPrograms(eng, "programs", sel, asOf, review)
+	if err != nil {
 		writeError(c, err)
 		return
 	}
@@ -193,7 +208,7 @@ func (s *Server) handleEligibility(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	results, err := eng.Evaluate(rules.Request{Firm: &rec.Firm, AsOf: asOf, Programs: sel, Review: review, Explain: true})
+	results, stamps, err := s.evaluate(c.Request.Context(), eng, rules.Request{Firm: &rec.Firm, AsOf: asOf, Programs: packs, Review: review, Explain: true}, natives)
 	if err != nil {
 		writeError(c, err)
 		return
@@ -202,14 +217,18 @@ func (s *Server) handleEligibility(c *gin.Context) {
 	hash := inputHash(&rec.Firm, day, review)
 	now := s.cfg.Now()
 	for _, r := range results {
-		prog, _ := eng.Program(r.Program + "@" + r.Edition)
+		packHash, native := stamps[r.Program]
+		if !native {
+			prog, _ := eng.Program(r.Program + "@" + r.Edition)
+			packHash = prog.Hash()
+		}
 		body, err := json.Marshal(r)
 		if err != nil {
 			writeError(c, err)
 			return
 		}
 		ev := registry.Evaluation{Program: r.Program, Edition: r.Edition, AsOf: day, Review: review,
-			Status: string(r.Status), Score: r.Score, Route: r.Route, InputHash: hash, PackHash: prog.Hash(), EvaluatedAt: now}
+			Status: string(r.Status), Score: r.Score, Route: r.Route, InputHash: hash, PackHash: packHash, EvaluatedAt: now}
 		if _, err := s.cfg.Evaluations.SaveEvaluation(c.Request.Context(), code, ev, string(body)); err != nil {
 			writeError(c, err)
 			return
@@ -235,12 +254,12 @@ func (s *Server) handleEligibilityHistory(c *gin.Context) {
 		return
 	}
 	eng := s.cfg.Rules.Load()
-	ids := eng.IDs()
+	ids := append(eng.IDs(), s.nativeIDs()...)
 	if sel := splitList(c.Query("programs")); len(sel) > 0 {
 		ids = nil
 		for i, p := range sel {
 			id, _, _ := strings.Cut(p, "@")
-			if len(eng.Editions(id)) == 0 {
+			if len(eng.Editions(id)) == 0 && !slices.Contains(s.nativeIDs(), id) {
 				writeError(c, s.resolvePrograms(eng, "programs", sel[i:i+1], time.Now(), false))
 				return
 			}

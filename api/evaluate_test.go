@@ -108,8 +108,13 @@ func TestSelfCheckDefaultsToEveryProgram(t *testing.T) {
 	if r.USCC != nil {
 		t.Errorf("uscc = %v, want null for an anonymous profile", *r.USCC)
 	}
-	if len(r.Results) != len(testEngine(t).IDs()) {
-		t.Errorf("%d results, want one per program (%d)", len(r.Results), len(testEngine(t).IDs()))
+	// Every pack, then innovation-points (a native program, not a pack).
+	want := len(testEngine(t).IDs()) + 1
+	if len(r.Results) != want {
+		t.Errorf("%d results, want one per program (%d)", len(r.Results), want)
+	}
+	if last := r.Results[len(r.Results)-1]; last.Program != "innovation-points" {
+		t.Errorf("last result is %s, want innovation-points", last.Program)
 	}
 	for _, x := range r.Results {
 		if x.Status == "eligible" || x.Status == "needs_review" {

@@ -6,9 +6,7 @@ import (
 	"net/http"
 	"regexp"
 	"runtime/debug"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -72,14 +70,11 @@ func apiHeaders(c *gin.Context) {
 }
 
 // actor names who makes a request, for the records of who queued,
-// published or changed what: the identity the Authenticate middleware
-// stored under "actor", else the X-Peiyu-Actor header, else "anonymous".
-// Issue 5 replaces the header with the API key's identity.
+// published or changed what: the name of the API key, which the access
+// middleware stores under "actor", else "anonymous". (The X-Peiyu-Actor
+// header of earlier versions is no longer believed.)
 func actor(c *gin.Context) string {
 	if a := c.GetString("actor"); a != "" {
-		return a
-	}
-	if a := strings.TrimSpace(c.GetHeader("X-Peiyu-Actor")); a != "" && utf8.ValidString(a) && len(a) <= 100 {
 		return a
 	}
 	return "anonymous"

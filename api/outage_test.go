@@ -29,7 +29,7 @@ func TestDatabaseOutage(t *testing.T) {
 	addr := srv.Addr()
 	t.Cleanup(func() { _ = srv.Stop(context.Background()) })
 	st := storetest.Open(t, srv.URI(), "outage", store.Options{Timeout: 700 * time.Millisecond, Embedded: true})
-	h := api.New(api.Config{
+	h := newServer(t, st, api.Config{
 		Firms: st,
 		Ready: []api.Checker{{Name: "database", Check: st.Ping}},
 		Now:   func() time.Time { return today },

@@ -69,6 +69,13 @@ func (s *Server) handleProgramList(c *gin.Context) {
 		}
 		items = append(items, ps)
 	}
+	// The native programs (innovation points) after the packs: one
+	// edition each, described as a pack.
+	for _, n := range s.natives() {
+		pk := n.Pack()
+		items = append(items, programSummary{ID: pk.ID, Name: pk.Name.ZH, NameEN: pk.Name.EN, Ladder: pk.Ladder, InForce: pk.Edition,
+			Editions: []editionSummary{{Edition: pk.Edition, Revision: 1, Effective: pk.Effective, Basis: pk.Basis}}})
+	}
 	c.JSON(http.StatusOK, gin.H{"as_of": asOf.Format("2006-01-02"), "items": items})
 }
 
@@ -81,11 +88,16 @@ func (s *Server) handleProgramGet(c *gin.Context) {
 	}
 	eng := s.cfg.Rules.Load()
 	sel := c.Param("id")
-	if err := s.resolvePrograms(eng, "id", []string{sel}, asOf, false); err != nil {
+	if err := s.checkPrograms(eng, "id", []string{sel}, asOf, false, s.nativeKeys()); err != nil {
 		writeError(c, err)
 		return
 	}
 	id, edition, _ := strings.Cut(sel, "@")
+	if n := s.native(sel); n != nil {
+		items := []programDetail{{Pack: n.Pack(), Revision: 1, InForce: true, Hash: n.Hash()}}
+		c.JSON(http.StatusOK, gin.H{"id": id, "as_of": asOf.Format("2006-01-02"), "editions": items})
+		return
+	}
 	cur := eng.InForce(id, asOf)
 	items := []programDetail{}
 	for _, p := range eng.Editions(id) {

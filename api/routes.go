@@ -26,10 +26,9 @@ func (s *Server) routes() {
 	e.GET("/healthz", s.handleHealthz)
 	e.GET("/readyz", s.handleReadyz)
 
-	v1 := e.Group("/api/v1", apiHeaders)
-	if s.cfg.Authenticate != nil {
-		v1.Use(s.cfg.Authenticate)
-	}
+	// Every /api/v1 route passes the access middleware: API keys, roles,
+	// scopes, the rate limit and the audit log, by the table in access.go.
+	v1 := e.Group("/api/v1", apiHeaders, s.access)
 
 	v1.GET("/firms", s.handleFirmList)
 	v1.POST("/firms", s.handleFirmCreate)
@@ -39,6 +38,7 @@ func (s *Server) routes() {
 	v1.PUT("/firms/:uscc/years/:year", s.handleYearPut)
 	v1.GET("/firms/:uscc/eligibility", s.handleEligibility)
 	v1.GET("/firms/:uscc/eligibility/history", s.handleEligibilityHistory)
+	v1.GET("/firms/:uscc/lookups", s.handleFirmLookups)
 
 	v1.POST("/self-check", s.handleSelfCheck)
 	v1.GET("/programs", s.handleProgramList)
@@ -76,4 +76,10 @@ func (s *Server) routes() {
 	v1.GET("/targets", s.handleTargetList)
 	v1.POST("/targets/snapshots", s.handleSnapshotCreate)
 	v1.GET("/targets/snapshots", s.handleSnapshotList)
+
+	// API keys and the audit log (issue 5).
+	v1.POST("/keys", s.handleKeyCreate)
+	v1.GET("/keys", s.handleKeyList)
+	v1.DELETE("/keys/:id", s.handleKeyRevoke)
+	v1.GET("/audit", s.handleAuditList)
 }

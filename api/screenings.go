@@ -102,7 +102,7 @@ func (s *Server) handleScreeningCreate(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	if err := s.resolvePrograms(s.cfg.Rules.Load(), "programs", req.Programs, asOf, false); err != nil {
+	if err := s.checkPrograms(s.cfg.Rules.Load(), "programs", req.Programs, asOf, false, s.cfg.Screenings.NativeKeys()); err != nil {
 		writeError(c, err)
 		return
 	}

@@ -37,7 +37,7 @@ func newScreeningAPI(t *testing.T, n int) (http.Handler, *store.Store) {
 	done := make(chan struct{})
 	go func() { defer close(done); runner.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
-	return api.New(api.Config{
+	return newServer(t, st, api.Config{
 		Firms:          st,
 		Evaluations:    st,
 		Rules:          h,

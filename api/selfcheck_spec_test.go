@@ -1172,7 +1172,8 @@ func TestSpecProgramTable(t *testing.T) {
 	h := newAPI(t)
 	prof, _ := json.Marshal(build(techBase))
 	for _, id := range []string{"tech-sme@2017", "innovative-sme@2022", "specialized-sme@2022", "specialized-sme@2026",
-		"little-giant@2022", "little-giant@2026", "champion@2023", "hnte@2016", "above-size@2011"} {
+		"little-giant@2022", "little-giant@2026", "champion@2023", "hnte@2016", "above-size@2011",
+		"kv-loan@hunan-2025", "finance-whitelist@huaihua"} {
 		w := do(t, h, req{method: "POST", path: "/api/v1/self-check",
 			body: `{"profile":` + string(prof) + `,"as_of":"2026-06-30","programs":["` + id + `"]}`})
 		if w.Code != 200 {

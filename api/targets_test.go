@@ -29,7 +29,7 @@ func newTargetsAPI(t *testing.T, clock *time.Time) http.Handler {
 	if _, err := seeds.Load(ctx, st, 500, 1); err != nil {
 		t.Fatal(err)
 	}
-	return api.New(api.Config{
+	return newServer(t, st, api.Config{
 		Firms:       st,
 		Evaluations: st,
 		Rules:       rules.NewHolder(testEngine(t)),
@@ -219,7 +219,7 @@ func TestTargetErrors(t *testing.T) {
 
 	// Without a target store the endpoints say so.
 	st := storetest.New(t)
-	bare := api.New(api.Config{Firms: st, Evaluations: st, Rules: rules.NewHolder(testEngine(t))}).Handler()
+	bare := newServer(t, st, api.Config{Firms: st, Evaluations: st, Rules: rules.NewHolder(testEngine(t))}).Handler()
 	mustEnvelope(t, do(t, bare, req{method: "GET", path: "/api/v1/targets"}), http.StatusServiceUnavailable, api.CodeUnavailable)
 }
 
@@ -230,6 +230,6 @@ func newAPIWithTargets(t *testing.T, clock *time.Time) http.Handler {
 	if _, _, err := st.LoadTargets(context.Background(), seeds.Targets()); err != nil {
 		t.Fatal(err)
 	}
-	return api.New(api.Config{Firms: st, Evaluations: st, Rules: rules.NewHolder(testEngine(t)), Targets: st,
+	return newServer(t, st, api.Config{Firms: st, Evaluations: st, Rules: rules.NewHolder(testEngine(t)), Targets: st,
 		Now: func() time.Time { return *clock }}).Handler()
 }

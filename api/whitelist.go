@@ -242,10 +242,9 @@ func (s *Server) handleReceiptRotate(c *gin.Context) {
 	c.JSON(http.StatusCreated, k)
 }
 
-// auditBankLookup records who looked up which firms. The audit log comes
-// with the access control of issue 5; until it is wired in, this is the
-// one place lookups pass through.
+// auditBankLookup records who looked up which firms: one audit entry per
+// USCC, written by the access middleware before the answer leaves
+// (auditLookup in audit.go).
 func (s *Server) auditBankLookup(c *gin.Context, usccs []string) {
-	_ = c
-	_ = usccs
+	s.auditLookup(c, usccs, http.StatusOK)
 }

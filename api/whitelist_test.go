@@ -61,7 +61,7 @@ func newWhitelistAPI(t *testing.T, titled ...bool) (http.Handler, []string) {
 	if err := wl.Load(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return api.New(api.Config{Firms: st, Evaluations: st, Rules: h, Whitelist: wl,
+	return newServer(t, st, api.Config{Firms: st, Evaluations: st, Rules: h, Whitelist: wl,
 		Now: func() time.Time { return today }}).Handler(), codes
 }
 

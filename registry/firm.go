@@ -133,6 +133,9 @@ var KnownHonorKinds = map[string]string{
 	HonorInnovationPlatform: "创新平台",
 	HonorCloudAdoption:      "上云企业",
 	"tech_innovation_demo":  "技术创新示范企业",
+	// Recognitions the finance whitelist reads (finance.md §5.3 R1, R3).
+	"key_project":   "重点项目名单（“五个100”等）企业",
+	"green_factory": "绿色工厂",
 }
 
 // Honor levels, highest first. Standards use "international" and "industry"

@@ -104,6 +104,13 @@ type ScreenedResult struct {
 	Distance *float64    `json:"distance,omitempty"`
 	NearMiss bool        `json:"near_miss,omitempty"`
 	Gaps     []ScreenGap `json:"gaps,omitempty"`
+	// The finance programs' outputs (rules.Result): the innovation-points
+	// band, the loan grade, the whitelist tier and the indicative credit
+	// line in yuan. Score is the points of a points program.
+	Band       string   `json:"band,omitempty"`
+	Grade      string   `json:"grade,omitempty"`
+	Tier       string   `json:"tier,omitempty"`
+	CreditLine *float64 `json:"credit_line,omitempty"`
 }
 
 // ScreenGap is the numeric gap of one blocking criterion.

@@ -94,7 +94,48 @@ func (p *Program) RunCase(c *Case) CaseResult {
 			fail("points of %s = %v, want %v", id, *got.Points, c.Points[id])
 		}
 	}
+	for _, name := range sortedKeys(c.Outputs) {
+		if msg := checkOutput(&r, name, c.Outputs[name]); msg != "" {
+			fail("%s", msg)
+		}
+	}
 	return cr
+}
+
+// checkOutput compares one output of r with an expectation: a label, a
+// number, or nil for an output the result must not carry.
+func checkOutput(r *Result, name string, want any) string {
+	var label string
+	var num *float64
+	switch name {
+	case "grade":
+		label = r.Grade
+	case "tier":
+		label = r.Tier
+	case "band":
+		label = r.Band
+	case "points":
+		num = r.Points
+	case "credit_line":
+		num = r.CreditLine
+	}
+	if labelOutputs[name] {
+		w, _ := want.(string)
+		if label != w {
+			return fmt.Sprintf("output %s = %q, want %q (%s)", name, label, w, r.Outputs[name].Note)
+		}
+		return ""
+	}
+	w, isNum := toFloat(want)
+	switch {
+	case !isNum && num != nil:
+		return fmt.Sprintf("output %s = %v, want none", name, *num)
+	case isNum && num == nil:
+		return fmt.Sprintf("output %s = <none>, want %v (%s)", name, w, r.Outputs[name].Note)
+	case isNum && math.Abs(*num-w) > 1e-9:
+		return fmt.Sprintf("output %s = %v, want %v (%s)", name, *num, w, r.Outputs[name].Note)
+	}
+	return ""
 }
 
 func sortedKeys[V any](m map[string]V) []string {

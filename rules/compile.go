@@ -41,6 +41,8 @@ type Program struct {
 	scored   bool
 	leaves   int // comparison and boolean leaves, for evaluation scratch
 	review   *ReviewMode
+	outputs  []*outSpec // label outputs first, then numeric ones
+	nslots   int        // slots output expressions read (scores, band amounts)
 	hash     string
 }
 
@@ -75,6 +77,7 @@ type node struct {
 	boolv    *side  // opBool: a boolean side
 	call     func(*Env) tri
 	callText string // a honor call in words
+	field    string // the profile field a place call reads, named when missing
 	text     string // the leaf as written (after expansion), for traces
 }
 
@@ -172,13 +175,15 @@ func (c *packCompiler) errorf(id string, src *Source, format string, args ...any
 func exprConfig() *conf.Config {
 	cfg := conf.CreateNew()
 	stub := func(...any) (any, error) {
-		return nil, errors.New("holds() and won() must stand alone as a condition")
+		return nil, errors.New("holds(), won(), in_region() and in_chain() must stand alone as a condition")
 	}
 	for _, op := range []expr.Option{
 		expr.Env(Env{}),
 		expr.MaxNodes(maxExprNodes),
 		expr.Function("holds", stub, new(func(string) bool), new(func(string, string) bool)),
 		expr.Function("won", stub, new(func(string, string, int) bool), new(func(string, string, int, int) bool)),
+		expr.Function("in_region", stub, new(func(string) bool), new(func(string, string) bool)),
+		expr.Function("in_chain", stub, new(func(...string) bool)),
 	} {
 		op(cfg)
 	}
@@ -231,6 +236,7 @@ func Compile(p *Pack) (*Program, error) {
 			c.prog.criteria = append(c.prog.criteria, cc)
 		}
 	}
+	c.compileOutputs()
 	c.checkCases()
 	if len(c.errs) > 0 {
 		return nil, errors.Join(c.errs...)
@@ -553,6 +559,13 @@ func (c *packCompiler) decompose(id string, src Source, n ast.Node) *node {
 			}
 			return c.leaf(&node{op: opCall, call: f, callText: words, text: t.String()})
 		}
+		if callee, isIdent := t.Callee.(*ast.IdentifierNode); isIdent && (callee.Value == "in_region" || callee.Value == "in_chain") {
+			f, words, field := c.placeCall(id, src, callee.Value, t.Arguments)
+			if f == nil {
+				return nil
+			}
+			return c.leaf(&node{op: opCall, call: f, callText: words, field: field, text: t.String()})
+		}
 	}
 	s := c.side(id, src, n)
 	if s == nil {
@@ -593,7 +606,7 @@ func (c *packCompiler) side(id string, src Source, n ast.Node) *side {
 		}
 	}))
 	if bad {
-		c.errorf(id, &src, "holds(), won() and score may only stand alone in a condition: %s", s.text)
+		c.errorf(id, &src, "holds(), won(), in_region(), in_chain() and score may only stand alone in a condition: %s", s.text)
 		return nil
 	}
 	tree := &parser.Tree{Node: n, Source: file.NewSource(src.Text)}
@@ -683,6 +696,8 @@ func toFloat(v any) (float64, bool) {
 		return float64(x), true
 	case int64:
 		return float64(x), true
+	case uint64:
+		return float64(x), true
 	case bool:
 		if x {
 			return 1, true
@@ -747,6 +762,44 @@ func (c *packCompiler) honorCall(id string, src Source, fn string, args []ast.No
 	return func(e *Env) tri { return e.won(kind, level, years, maxRank) }, words
 }
 
+// placeCall binds in_region(prefix[, name]) or in_chain(key, …) to a Go
+// predicate over the profile's region_code or chain. Arguments must be
+// string literals.
+func (c *packCompiler) placeCall(id string, src Source, fn string, args []ast.Node) (func(*Env) tri, string, string) {
+	var strs []string
+	for _, a := range args {
+		s, ok := a.(*ast.StringNode)
+		if !ok || strings.TrimSpace(s.Value) == "" {
+			c.errorf(id, &src, "%s() takes non-empty string literals", fn)
+			return nil, "", ""
+		}
+		strs = append(strs, s.Value)
+	}
+	if fn == "in_region" {
+		prefix := strs[0]
+		if !regionPrefixRE.MatchString(prefix) {
+			c.errorf(id, &src, "in_region(): %q is not the first 2 to 6 digits of a division code", prefix)
+			return nil, "", ""
+		}
+		words := "注册地行政区划代码以" + prefix + "开头"
+		if len(strs) > 1 {
+			words = fmt.Sprintf("注册地在%s（行政区划代码%s开头）", strs[1], prefix)
+		}
+		return func(e *Env) tri { return e.inRegion(prefix) }, words, "region_code"
+	}
+	keys := strs
+	words := "属于重点产业链"
+	switch {
+	case len(keys) > 3:
+		words = fmt.Sprintf("属于重点产业链（%s等%d条）", strings.Join(keys[:3], "、"), len(keys))
+	case len(keys) > 0:
+		words = "属于重点产业链（" + strings.Join(keys, "、") + "）"
+	}
+	return func(e *Env) tri { return e.inChain(keys) }, words, "chain"
+}
+
+var regionPrefixRE = regexp.MustCompile(`^[0-9]{2,6}$`)
+
 var levelZH = map[string]string{registry.LevelInternational: "国际", registry.LevelNational: "国家级",
 	registry.LevelIndustry: "行业/省部级", registry.LevelProvincial: "省级", registry.LevelCity: "市级", registry.LevelCounty: "县级"}
 
@@ -754,14 +807,21 @@ var levelZH = map[string]string{registry.LevelInternational: "国际", registry.
 type scorer struct {
 	manual  bool // points assessed by staff, up to top
 	options []scoreOption
-	top     float64 // highest points any option can give
-	floor   float64 // points every firm gets at least (the lowest band)
+	items   []scoreItem // points per condition that holds, summed
+	top     float64     // highest points any option can give
+	floor   float64     // points every firm gets at least (the lowest band)
 }
 
 type scoreOption struct {
 	title string
 	value *side
 	bands []Band
+}
+
+type scoreItem struct {
+	title  string
+	logic  *node
+	points float64
 }
 
 func (c *packCompiler) scorer(id string, s *Scoring) *scorer {
@@ -776,6 +836,27 @@ func (c *packCompiler) scorer(id string, s *Scoring) *scorer {
 		}
 	} else {
 		opts = []*Scoring{s}
+	}
+	if len(s.Items) > 0 {
+		if s.Metric.Text != "" || len(s.Bands) > 0 || len(s.BestOf) > 0 || s.Manual > 0 {
+			c.errorf(id, &s.Metric, "a score table has either items, metric and bands, best_of or manual")
+			return nil
+		}
+		sc := &scorer{}
+		for i := range s.Items {
+			it := &s.Items[i]
+			if it.Title == "" || it.When.Text == "" || !(it.Points > 0) || math.IsInf(it.Points, 0) {
+				c.errorf(id, &it.When, "a score item needs a title, a condition (when) and positive points")
+				return nil
+			}
+			n := c.logic(id, it.When)
+			if n == nil {
+				return nil
+			}
+			sc.items = append(sc.items, scoreItem{title: it.Title, logic: n, points: it.Points})
+			sc.top += it.Points
+		}
+		return sc
 	}
 	if s.Manual > 0 {
 		if s.Metric.Text != "" || len(s.Bands) > 0 || len(s.BestOf) > 0 {
@@ -851,6 +932,22 @@ func (c *packCompiler) checkCases() {
 		for id := range cs.Points {
 			if !ids[id] {
 				c.errorf(name, nil, "expects points of unknown criterion %q", id)
+			}
+		}
+		for out, v := range cs.Outputs {
+			o, ok := c.p.Outputs[out]
+			switch {
+			case !ok:
+				c.errorf(name, nil, "expects unknown output %q", out)
+			case v == nil:
+			case labelOutputs[out]:
+				if _, isStr := v.(string); !isStr {
+					c.errorf(name, nil, "output %s: expect a label or null, not %v", out, v)
+				}
+			default:
+				if _, isNum := toFloat(v); !isNum || o.Expr.Text == "" {
+					c.errorf(name, nil, "output %s: expect a number or null, not %v", out, v)
+				}
 			}
 		}
 	}

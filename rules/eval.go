@@ -82,6 +82,30 @@ func (e *Env) won(kind, level string, years, maxRank int) tri {
 	return out
 }
 
+// inRegion: the profile's region_code starts with prefix; missing when the
+// profile has none.
+func (e *Env) inRegion(prefix string) tri {
+	code := e.firm.RegionCode
+	switch {
+	case code == "":
+		return triMissing
+	case strings.HasPrefix(code, prefix):
+		return triTrue
+	}
+	return triFalse
+}
+
+// inChain: the profile's chain is one of keys (any chain when keys is
+// empty). A profile without a chain is not in one: the chain is the
+// bureau's classification, authoritative like the honors list.
+func (e *Env) inChain(keys []string) tri {
+	ch := strings.TrimSpace(e.firm.Chain)
+	if ch != "" && (len(keys) == 0 || slices.Contains(keys, ch)) {
+		return triTrue
+	}
+	return triFalse
+}
+
 // leafOut is one leaf's outcome in an evaluation.
 type leafOut struct {
 	v         tri
@@ -119,6 +143,7 @@ type pointsOut struct {
 	actual   float64
 	hasValue bool
 	missing  []*Metric
+	items    []tri // an items score: each condition's outcome
 }
 
 func (b *bounds) add(po pointsOut) {
@@ -320,6 +345,9 @@ func (s *state) scoreCrit(c *crit) pointsOut {
 	if c.score.manual {
 		return pointsOut{review: true, option: -1, lo: 0, hi: c.score.top}
 	}
+	if len(c.score.items) > 0 {
+		return s.scoreItems(c.score.items)
+	}
 	out := pointsOut{known: true, option: -1, lo: math.Inf(-1)}
 	anyMissing := false
 	for i, o := range c.score.options {
@@ -349,6 +377,35 @@ func (s *state) scoreCrit(c *crit) pointsOut {
 	// chosen, not unknown.
 	out.lo, out.hi = out.points, out.points
 	out.partial = anyMissing
+	return out
+}
+
+// scoreItems sums the points of the conditions that hold. Points whose
+// condition lacks data are open (missing), those awaiting a judgement open
+// for review.
+func (s *state) scoreItems(items []scoreItem) pointsOut {
+	out := pointsOut{known: true, option: -1, items: make([]tri, len(items))}
+	var open, review float64
+	for i, it := range items {
+		t := s.eval(it.logic)
+		out.items[i] = t
+		switch t {
+		case triTrue:
+			out.points += it.points
+		case triMissing:
+			open += it.points
+			out.missing = append(out.missing, s.missingLeaves(it.logic)...)
+		case triReview:
+			review += it.points
+		}
+	}
+	out.lo, out.hi = out.points, out.points+open+review
+	switch {
+	case open > 0:
+		out.known = false
+	case review > 0:
+		out.review = true
+	}
 	return out
 }
 
@@ -482,6 +539,12 @@ func (p *Program) Evaluate(env *Env, opt Options) Result {
 		name := "standard"
 		r.Route = &name
 	}
+	if len(p.outputs) > 0 && (overall == Pass || overall == Review) {
+		// The outputs are part of the answer: one that missing data could
+		// still change leaves the result insufficient, one awaiting a
+		// judgement leaves it for review.
+		overall = and4(overall, s.outputs(&r))
+	}
 	r.Status = map[Status]Status{Pass: Eligible, Fail: Ineligible, Missing: InsufficientData, Review: NeedsReview}[overall]
 	for i := range r.Criteria {
 		r.Criteria[i].scrub()
@@ -542,7 +605,7 @@ func (s *state) criterion(i int, c *crit) CriterionResult {
 		}
 		cr.Detail = s.detail(rep)
 		if t == triMissing {
-			cr.Missing = fieldsOf(s.missingLeaves(logic), s.env.asOf)
+			cr.Missing = append(fieldsOf(s.missingLeaves(logic), s.env.asOf), s.missingCalls(logic)...)
 		}
 		if t == triFalse && lo.numeric && rep.op != opScore || t == triFalse && rep.op == opScore {
 			if rep.cmp != "==" && rep.cmp != "!=" {
@@ -709,8 +772,73 @@ func (s *state) missingLeaves(n *node) []*Metric {
 	return out
 }
 
+// missingCalls names the profile fields that in_region() and in_chain()
+// leaves lacked.
+func (s *state) missingCalls(n *node) []string {
+	var out []string
+	walkNodes(n, func(k *node) {
+		if len(k.kids) == 0 && k.op == opCall && k.field != "" && s.leaves[k.leaf].v == triMissing &&
+			!slices.Contains(out, k.field) {
+			out = append(out, k.field)
+		}
+	})
+	return out
+}
+
+// itemsTrace explains an items score: the conditions met, unmet and open.
+func (s *state) itemsTrace(cr *CriterionResult, c *crit, po pointsOut) {
+	var met, unmet, open []string
+	for i, it := range c.score.items {
+		switch po.items[i] {
+		case triTrue:
+			met = append(met, fmt.Sprintf("%s（+%s分）", it.title, formatNum(it.points)))
+		case triFalse:
+			unmet = append(unmet, it.title)
+		default:
+			open = append(open, it.title)
+		}
+	}
+	var parts []string
+	for _, p := range []struct {
+		label string
+		list  []string
+	}{{"满足", met}, {"不满足", unmet}, {"待定", open}} {
+		if len(p.list) > 0 {
+			parts = append(parts, p.label+"："+strings.Join(p.list, "、"))
+		}
+	}
+	parts = append(parts, "得"+formatNum(po.points)+"分")
+	cr.Detail = strings.Join(parts, "；")
+	cr.Unit = unitPoints
+	pts := po.points
+	cr.Points = &pts
+	switch {
+	case !po.known:
+		cr.Status = Missing
+		cr.Missing = fieldsOf(po.missing, s.env.asOf)
+	case po.review:
+		cr.Status = Review
+	default:
+		cr.Status = Pass
+	}
+	if need := c.def.MinPoints; need > 0 {
+		a := po.points
+		cr.Actual, cr.Threshold, cr.Op = &a, &need, ">="
+		if po.known && !po.review && po.points < need {
+			cr.Status = Fail
+			g := need - po.points
+			cr.Gap = &g
+			cr.effort = relGap(po.points, need)
+		}
+	}
+}
+
 func (s *state) scoredTrace(cr *CriterionResult, c *crit, po pointsOut) {
 	d := c.def
+	if len(c.score.items) > 0 {
+		s.itemsTrace(cr, c, po)
+		return
+	}
 	cr.Unit = unitPoints
 	if po.option >= 0 {
 		o := c.score.options[po.option]

@@ -76,6 +76,15 @@ func lintProgram(prog *Program) []Finding {
 			for _, o := range c.Score.BestOf {
 				sources = append(sources, o.Metric.Text)
 			}
+			for _, it := range c.Score.Items {
+				sources = append(sources, it.When.Text)
+			}
+		}
+	}
+	for _, o := range p.Outputs {
+		sources = append(sources, o.From.Text, o.Expr.Text)
+		for _, b := range o.Bands {
+			sources = append(sources, b.Min, b.Amount)
 		}
 	}
 	for _, s := range sources {
@@ -100,6 +109,14 @@ func lintProgram(prog *Program) []Finding {
 				if id == "score" || strings.HasPrefix(id, "score_") {
 					scoreRoutes[c.def.Route] = true
 				}
+			}
+		}
+	}
+	// An output that reads a score reads every scored criterion's points.
+	for _, o := range prog.outputs {
+		if e := o.from; e != nil && len(e.scores) > 0 || o.value != nil && len(o.value.scores) > 0 {
+			for _, c := range prog.criteria {
+				scoreRoutes[c.def.Route] = true
 			}
 		}
 	}
@@ -162,6 +179,26 @@ func lintProgram(prog *Program) []Finding {
 			}
 		})
 	}
+	for _, o := range prog.outputs {
+		if o.from == nil {
+			continue
+		}
+		for _, m := range lintOutputBands(o.bands) {
+			add("outputs."+o.name, "%s", m)
+		}
+		// A band above any reachable score.
+		if g, isScore := strings.CutPrefix(o.def.From.Text, "score"); isScore && (g == "" || strings.HasPrefix(g, "_")) {
+			top := groupTop[strings.TrimPrefix(g, "_")]
+			if g == "" {
+				top = total
+			}
+			for _, b := range o.bands {
+				if b.hasMin && b.min > top {
+					add("outputs."+o.name, "band %s needs %v but at most %v can be scored: unreachable", b.value, b.min, top)
+				}
+			}
+		}
+	}
 	// Cases.
 	if len(p.Cases) < MinCases {
 		add("cases", "%d cases; every pack needs at least %d", len(p.Cases), MinCases)
@@ -208,6 +245,37 @@ func constantLogic(n *node) bool {
 		}
 	})
 	return constant
+}
+
+// lintOutputBands checks a label output's table: bounds strictly falling,
+// amounts not rising as bands get worse, labels not repeated, and a
+// catch-all last.
+func lintOutputBands(bands []outBand) []string {
+	var out []string
+	seen := map[string]bool{}
+	for i, b := range bands {
+		if !b.hasMin && i != len(bands)-1 {
+			out = append(out, fmt.Sprintf("band %d catches everything, so the bands after it are unreachable", i+1))
+		}
+		if b.value != "" && seen[b.value] {
+			out = append(out, fmt.Sprintf("band %d repeats the label %s", i+1, b.value))
+		}
+		seen[b.value] = true
+		if i == 0 {
+			continue
+		}
+		a := bands[i-1]
+		if a.hasMin && b.hasMin && b.min >= a.min {
+			out = append(out, fmt.Sprintf("band %d (min %v) overlaps band %d (min %v): it is unreachable", i+1, b.min, i, a.min))
+		}
+		if a.hasAmount && b.hasAmount && b.amount > a.amount {
+			out = append(out, fmt.Sprintf("band %d has a larger amount (%v) than the better band %d (%v)", i+1, b.amount, i, a.amount))
+		}
+	}
+	if bands[len(bands)-1].hasMin {
+		out = append(out, `no catch-all band: numbers below the last bound get no label (add {value: ""})`)
+	}
+	return out
 }
 
 // lintBands checks one band table: one direction (all min or all max),

@@ -32,7 +32,10 @@ type Pack struct {
 	// Groups names the score subtotals (group id → Chinese title).
 	Groups   map[string]string `yaml:"groups" json:"groups,omitempty"`
 	Criteria []Criterion       `yaml:"criteria" json:"criteria"`
-	Cases    []Case            `yaml:"cases" json:"-"`
+	// Outputs are the finance results computed after the criteria (grade,
+	// tier, band, points, credit_line), by output name.
+	Outputs map[string]OutputSpec `yaml:"outputs" json:"outputs,omitempty"`
+	Cases   []Case                `yaml:"cases" json:"-"`
 
 	// Revision counts the published versions of this program edition: 1
 	// for a pack file (the packs built into the binary), one more with
@@ -143,6 +146,43 @@ type Scoring struct {
 	// Manual is an item staff score, up to this many points (a provincial
 	// indicator, an expert judgement): its points are "review".
 	Manual float64 `yaml:"manual" json:"manual,omitempty"`
+	// Items award points for each condition that holds, summed (titles
+	// held, awards won, chain membership).
+	Items []ScoreItem `yaml:"items" json:"items,omitempty"`
+}
+
+// ScoreItem is one condition of an items score and the points it earns.
+type ScoreItem struct {
+	Title  string  `yaml:"title" json:"title"`
+	When   Source  `yaml:"when" json:"when"`
+	Points float64 `yaml:"points" json:"points"`
+}
+
+// OutputSpec is one finance output of a pack, computed after the criteria
+// of a result that qualifies (eligible or needs_review). A label output
+// (grade, tier, band) maps the number From to the first band it reaches; a
+// numeric output (points, credit_line) is the number Expr. Source says
+// whether the output follows an official rule or an engine default.
+type OutputSpec struct {
+	Title  string       `yaml:"title" json:"title"`
+	From   Source       `yaml:"from" json:"from,omitzero"`
+	Bands  []OutputBand `yaml:"bands" json:"bands,omitempty"`
+	Expr   Source       `yaml:"expr" json:"expr,omitzero"`
+	Unit   string       `yaml:"unit" json:"unit,omitempty"`
+	Source string       `yaml:"source" json:"source"`
+	Basis  string       `yaml:"basis" json:"basis"`
+	Note   string       `yaml:"note" json:"note,omitempty"`
+}
+
+// OutputBand is one row of a label output: Value when the number is at
+// least the parameter Min (inclusive); a band without Min catches the
+// rest, and an empty Value there means "no label". Amount names a
+// parameter carried with the band (a grade's credit ceiling), readable in
+// numeric outputs as <output>_amount.
+type OutputBand struct {
+	Min    string `yaml:"min" json:"min,omitempty"`
+	Value  string `yaml:"value" json:"value"`
+	Amount string `yaml:"amount" json:"amount,omitempty"`
 }
 
 // Band awards Points when the metric is ≥ Min (or ≤ Max). Bands are tried in
@@ -164,6 +204,9 @@ type Case struct {
 	Score    *float64           `yaml:"score"`
 	Criteria map[string]string  `yaml:"criteria"`
 	Points   map[string]float64 `yaml:"points"`
+	// Outputs expects output values by name: a label, a number, or null
+	// for an output the result must not carry.
+	Outputs map[string]any `yaml:"outputs"`
 }
 
 // Profile is a firm profile written in YAML inside a case, decoded with the

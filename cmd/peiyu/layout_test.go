@@ -31,8 +31,9 @@ func TestDependencyDirection(t *testing.T) {
 		"rules/native":      {"registry", "rules"},
 		"rules/whitelist":   {"registry", "rules"},
 		"rules/ledger":      {"registry", "rules"},
+		"rules/points":      {"registry", "rules"},
 		"seeds":             {"registry"},
-		"api":               {"registry", "rules", "rules/screening", "rules/ledger", "rules/whitelist"},
+		"api":               {"registry", "rules", "rules/screening", "rules/ledger", "rules/whitelist", "rules/points"},
 	}
 	for pkg, imps := range imports {
 		for _, imp := range imps {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -29,12 +30,24 @@ func startServe(t *testing.T, extra ...string) string {
 	return base
 }
 
+// testAdminKey is the PEIYU_BOOTSTRAP_ADMIN_KEY of the programs the tests
+// start; call sends it unless told otherwise.
+const testAdminKey = "py_e2e-admin-key-of-the-serve-tests-0000"
+
 // startServeStop is startServe with an explicit stop, for tests that
-// restart the program.
+// restart the program. The program has testAdminKey as its bootstrap key.
 func startServeStop(t *testing.T, extra ...string) (base string, stop func()) {
 	t.Helper()
+	base, _, stop = startServeEnv(t, map[string]string{"PEIYU_BOOTSTRAP_ADMIN_KEY": testAdminKey}, extra...)
+	return base, stop
+}
+
+// startServeEnv is startServeStop with the environment env (and the test
+// database's) and the lines the program prints after its URL.
+func startServeEnv(t *testing.T, env map[string]string, extra ...string) (base string, lines <-chan string, stop func()) {
+	t.Helper()
 	args := []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir(), "--log-level", "warn"}
-	env := map[string]string{}
+	env = maps.Clone(env)
 	if u := os.Getenv(storetest.EnvURI); u != "" {
 		env["PEIYU_MONGODB_URI"] = u
 		env["PEIYU_DB"] = storetest.DBName(t)
@@ -49,14 +62,25 @@ func startServeStop(t *testing.T, extra ...string) (base string, stop func()) {
 		done <- err
 	}()
 	urlc := make(chan string, 1)
+	more := make(chan string, 16)
 	go func() {
 		sc := bufio.NewScanner(pr)
+		seen := false
 		for sc.Scan() {
-			if i := strings.Index(sc.Text(), "http://"); i >= 0 {
+			i := strings.Index(sc.Text(), "http://")
+			switch {
+			case i >= 0 && !seen:
+				seen = true
 				urlc <- sc.Text()[i:]
+			case seen:
+				select {
+				case more <- sc.Text():
+				default: // nobody reads them: keep draining the pipe
+				}
 			}
 		}
 		close(urlc)
+		close(more)
 	}()
 	var once sync.Once
 	stop = func() {
@@ -77,15 +101,17 @@ func startServeStop(t *testing.T, extra ...string) (base string, stop func()) {
 		if !ok {
 			t.Fatalf("serve exited before listening: %v", <-done)
 		}
-		return u, stop
+		return u, more, stop
 	case err := <-done:
 		t.Fatalf("serve exited: %v", err)
 	case <-time.After(60 * time.Second):
 		t.Fatal("serve did not print its URL within 60s")
 	}
-	return "", stop
+	return "", more, stop
 }
 
+// call makes a request with testAdminKey, unless header has an
+// Authorization (an empty one: no key).
 func call(t *testing.T, method, url, body string, header map[string]string) (*http.Response, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(method, url, strings.NewReader(body))
@@ -94,6 +120,9 @@ func call(t *testing.T, method, url, body string, header map[string]string) (*ht
 	}
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if _, ok := header["Authorization"]; !ok {
+		req.Header.Set("Authorization", "Bearer "+testAdminKey)
 	}
 	for k, v := range header {
 		req.Header.Set(k, v)
@@ -371,5 +400,77 @@ func waitFirms(t *testing.T, base string, n int) {
 			t.Fatalf("firms %d (%d), want %d", list.Total, resp.StatusCode, n)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// The bank's path through the real program: staff publish the whitelist
+// from the demo registry, a bank key looks firms up, the receipts verify
+// offline with `peiyu receipts verify`, a tampered one does not, the
+// changes since version 0 list the version, and the lookup is audited.
+func TestServeWhitelistEndToEnd(t *testing.T) {
+	base := startServe(t, "--demo", "--demo-firms", "120")
+	waitFirms(t, base, 120)
+	resp, body := call(t, "POST", base+"/api/v1/whitelists/finance-whitelist/publish", `{"as_of":"2026-06-30"}`, nil)
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("publish = %d %s", resp.StatusCode, body)
+	}
+	var v struct {
+		Version int      `json:"version"`
+		Count   int      `json:"count"`
+		Added   []string `json:"added"`
+	}
+	_ = json.Unmarshal(body, &v)
+	if v.Version != 1 || v.Count == 0 || len(v.Added) != v.Count {
+		t.Fatalf("version = %s", body)
+	}
+
+	resp, body = call(t, "POST", base+"/api/v1/keys", `{"role":"bank","name":"某银行怀化分行"}`, nil)
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("bank key = %d %s", resp.StatusCode, body)
+	}
+	var key struct {
+		Key string `json:"key"`
+	}
+	_ = json.Unmarshal(body, &key)
+	bank := map[string]string{"Authorization": "Bearer " + key.Key}
+
+	listed := v.Added[0]
+	resp, answer := call(t, "POST", base+"/api/v1/whitelist/lookup", `{"usccs":["`+listed+`"]}`, bank)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(answer), `"listed":true`) {
+		t.Fatalf("lookup = %d %s", resp.StatusCode, answer)
+	}
+	if resp, _ := call(t, "GET", base+"/api/v1/firms/"+listed, "", bank); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a bank reading a firm's profile: %d, want 403", resp.StatusCode)
+	}
+	_, keys := call(t, "GET", base+"/api/v1/receipts/public-key", "", map[string]string{"Authorization": ""})
+
+	dir := t.TempDir()
+	keysFile, answerFile, forged := filepath.Join(dir, "keys.json"), filepath.Join(dir, "answer.json"), filepath.Join(dir, "forged.json")
+	for f, b := range map[string][]byte{keysFile: keys, answerFile: answer,
+		forged: []byte(strings.Replace(string(answer), `\"listed\":true`, `\"listed\":false`, 1))} {
+		if err := os.WriteFile(f, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out strings.Builder
+	if err := run(context.Background(), []string{"receipts", "verify", "--keys", keysFile, answerFile}, func(string) string { return "" }, &out, io.Discard); err != nil {
+		t.Fatalf("verify: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "OK      "+listed) {
+		t.Errorf("verify output: %s", out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"receipts", "verify", "--keys", keysFile, forged}, func(string) string { return "" }, &out, io.Discard); err == nil ||
+		!strings.Contains(out.String(), "FAILED") {
+		t.Errorf("a tampered receipt verified: %v\n%s", err, out.String())
+	}
+
+	resp, body = call(t, "GET", base+"/api/v1/whitelists/finance-whitelist/changes?since=0", "", bank)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), listed) {
+		t.Errorf("changes = %d %s", resp.StatusCode, body)
+	}
+	resp, body = call(t, "GET", base+"/api/v1/audit?uscc="+listed, "", nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "whitelist.lookup") || !strings.Contains(string(body), "某银行怀化分行") {
+		t.Errorf("audit of the lookup = %d %s", resp.StatusCode, body)
 	}
 }

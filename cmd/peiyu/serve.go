@@ -36,12 +36,24 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	var lease time.Duration
 	fs.IntVar(&chunk, "screening-chunk", 500, "firms per screening chunk")
 	fs.DurationVar(&lease, "screening-lease", 30*time.Second, "how long a screening worker's claim holds without renewal; a crashed worker's chunks are taken over after it")
+	var proxies string
+	fs.StringVar(&proxies, "trusted-proxies", getenv("PEIYU_TRUSTED_PROXIES"), "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For names the client (env PEIYU_TRUSTED_PROXIES)")
 	storageFlags(fs, &cfg, getenv)
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
 	if chunk < 1 || chunk > 100_000 || lease < time.Second {
 		return fmt.Errorf("--screening-chunk %d, --screening-lease %s: want 1–100000 firms and at least 1s", chunk, lease)
+	}
+	trusted, err := trustedProxies(proxies)
+	if err != nil {
+		return err
+	}
+	// PEIYU_BOOTSTRAP_ADMIN_KEY, or with --demo a demo admin key: registered
+	// once the database is up (/readyz waits for them), never logged.
+	keys, err := newStartupKeys(getenv, cfg.Demo)
+	if err != nil {
+		return err
 	}
 	// Rule packs are compiled before anything else: a pack that does not
 	// compile is a start-up error naming the file and line.
@@ -61,7 +73,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	prepared := make(chan struct{})
 	go func() {
 		defer close(prepared)
-		prepareDatabase(ctx, db.Store, &cfg, log)
+		prepareDatabase(ctx, db.Store, &cfg, log, keys)
 	}()
 
 	holder := rules.NewHolder(eng)
@@ -117,7 +129,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		ScreeningStore: db.Store,
 		Packs:          db.Store,
 		Targets:        db.Store,
-		Ready:          []api.Checker{{Name: "database", Check: db.Store.Ping}, {Name: "rule packs", Check: packs.ready}},
+		Keys:           db.Store,
+		Audit:          db.Store,
+		TrustedProxies: trusted,
+		Ready:          []api.Checker{{Name: "database", Check: db.Store.Ping}, {Name: "rule packs", Check: packs.ready}, {Name: "api keys", Check: keys.ready}},
 		Logger:         log,
 		Version:        buildVersion(),
 	})
@@ -137,6 +152,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()
 	fmt.Fprintf(stdout, "Peiyu 培育 %s listening on http://%s\n", buildVersion(), ln.Addr())
+	if keys.demo != "" {
+		// Its own line, without the URL: scripts take the first line with one.
+		fmt.Fprintf(stdout, "demo admin key 演示管理员密钥 (shown once, usable when /readyz is ready): %s\n", keys.demo)
+	}
 
 	select {
 	case err := <-serveErr:
@@ -153,15 +172,17 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	return nil
 }
 
-// prepareDatabase creates the indexes, loads the plan targets and, with
-// --demo, loads the demo firms into an empty registry. It retries while the
-// database is down and gives up when ctx ends.
+// prepareDatabase creates the indexes, registers the start-up API keys,
+// loads the plan targets and, with --demo, loads the demo firms into an
+// empty registry. It retries while the database is down and gives up when
+// ctx ends.
 func prepareDatabase(ctx context.Context, st interface {
+	keyRegistrar
 	EnsureIndexes(context.Context) error
 	CountFirms(context.Context) (int64, error)
 	LoadTargets(context.Context, []registry.Target) (int, int, error)
 	seeds.Loader
-}, cfg *config, log *slog.Logger) {
+}, cfg *config, log *slog.Logger, keys *startupKeys) {
 	retry := func(what string, f func() error) bool {
 		for delay := time.Second; ; delay = min(2*delay, 30*time.Second) {
 			err := f()
@@ -182,6 +203,9 @@ func prepareDatabase(ctx context.Context, st interface {
 	}
 	if !retry("create indexes", func() error { return st.EnsureIndexes(ctx) }) {
 		return
+	}
+	if !retry("register API keys", func() error { return keys.register(ctx, st, log) }) {
+		keys.done.Store(true) // logged; the service runs with the keys it has
 	}
 	// The plan targets are product data, loaded with or without --demo.
 	retry("load plan targets", func() error {

@@ -171,6 +171,13 @@ var collections = []struct {
 	{"receipt_keys", nil},
 	{"screening_chunks", nil},
 	{"screening_plans", nil},
+	{cohortsCollection, nil},
+	{cohortBuildsCollection, nil},
+	{keysCollection, nil},
+	{auditCollection, []indexSpec{
+		{"uscc_id", bson.D{{Key: "uscc", Value: 1}, {Key: "_id", Value: -1}}, false},
+		{"action_id", bson.D{{Key: "action", Value: 1}, {Key: "_id", Value: -1}}, false},
+	}},
 }
 
 // EnsureIndexes creates the store's collections and those of their indexes

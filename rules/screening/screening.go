@@ -83,6 +83,9 @@ type Config struct {
 	// Progress, when set, is called after each chunk a worker finishes
 	// with the job's firms done so far by this worker.
 	Progress func(job string, done int)
+	// Natives are the programs evaluated outside the rule engine, in two
+	// passes (see Native); a job without programs includes them all.
+	Natives []Native
 }
 
 // Runner creates and works screening jobs.
@@ -133,6 +136,10 @@ type Request struct {
 // Errors: a *rules.UnknownProgramError, registry.ErrUnavailable.
 func (r *Runner) Create(ctx context.Context, req Request, now time.Time) (registry.Screening, error) {
 	eng := r.rules.Load()
+	packSel, natives, err := r.splitNatives(req.Programs)
+	if err != nil {
+		return registry.Screening{}, err
+	}
 	var keys []string
 	if len(req.Programs) == 0 {
 		for _, id := range eng.IDs() {
@@ -140,15 +147,16 @@ func (r *Runner) Create(ctx context.Context, req Request, now time.Time) (regist
 				keys = append(keys, p.Key())
 			}
 		}
-	} else {
-		sels, err := eng.Resolve(req.Programs, req.AsOf, false)
+	} else if len(packSel) > 0 {
+		sels, err := eng.Resolve(packSel, req.AsOf, false)
 		if err != nil {
-			return registry.Screening{}, err
+			return registry.Screening{}, r.withNatives(err)
 		}
 		for _, s := range sels {
 			keys = append(keys, s.Program.Key())
 		}
 	}
+	keys = append(keys, natives...)
 	sc := registry.Screening{
 		ID:        uuid.NewString(),
 		Status:    registry.ScreeningQueued,
@@ -242,6 +250,9 @@ func (r *Runner) programs(sc registry.Screening) ([]*rules.Program, error) {
 	eng := r.rules.Load()
 	out := make([]*rules.Program, 0, len(sc.Programs))
 	for _, k := range sc.Programs {
+		if r.native(k) != nil {
+			continue // evaluated after pass 1 (see prepare)
+		}
 		p, ok := eng.Program(k)
 		if !ok {
 			return nil, fmt.Errorf("规则包 %s 已不存在 (program edition %s is no longer loaded)", k, k)
@@ -268,6 +279,11 @@ func (r *Runner) plan(ctx context.Context, sc registry.Screening) error {
 	for from := 0; from < len(ids); from += r.cfg.ChunkSize {
 		chunks = append(chunks, ids[from:min(from+r.cfg.ChunkSize, len(ids))])
 	}
+	// Pass 1 of native programs before any chunk can be claimed, so the
+	// workers find it done.
+	if _, err := r.prepare(ctx, sc); err != nil {
+		return err
+	}
 	err = r.store.SavePlan(ctx, sc.ID, chunks)
 	if errors.Is(err, registry.ErrConflict) {
 		return nil // planned by another worker meanwhile
@@ -290,6 +306,10 @@ func (r *Runner) wait(ctx context.Context) error {
 func (r *Runner) chunkJob(ctx context.Context, sc registry.Screening, progs []*rules.Program) error {
 	lease := uuid.NewString()
 	asOf, _ := time.Parse(time.DateOnly, sc.AsOf)
+	natives, err := r.prepare(ctx, sc)
+	if err != nil {
+		return err
+	}
 	for {
 		claimed, err := r.store.ClaimChunks(ctx, sc, lease, 1, r.cfg.Lease)
 		if err != nil {
@@ -312,6 +332,7 @@ func (r *Runner) chunkJob(ctx context.Context, sc registry.Screening, progs []*r
 			}
 			return err
 		})
+		p.natives = natives
 		err = p.run(ctx, func(emit func(*registry.Record, int) error, closeChunk func(int, []string)) error {
 			var found []string
 			err := r.store.FirmsByUSCC(ctx, c.USCCs, func(rec *registry.Record) error {
@@ -384,6 +405,12 @@ func (r *Runner) scanJob(ctx context.Context, sc registry.Screening, progs []*ru
 			return err
 		}
 	}
+	// Pass 1 of native programs: one more scan of the registry, or the
+	// stored build of this job when it resumes.
+	natives, err := r.prepare(ctx, sc)
+	if err != nil {
+		return err
+	}
 	sealed, err := r.store.SealedChunks(ctx, sc.ID)
 	if err != nil {
 		return err
@@ -401,6 +428,7 @@ func (r *Runner) scanJob(ctx context.Context, sc registry.Screening, progs []*ru
 	p := newPipeline(r, sc, progs, asOf, func(ctx context.Context, index int, usccs []string, res registry.ChunkResult) error {
 		return r.store.SealChunk(ctx, sc.ID, index, usccs, res)
 	})
+	p.natives = natives
 	err = p.run(ctx, func(emit func(*registry.Record, int) error, closeChunk func(int, []string)) error {
 		var cur []string
 		err := r.store.ScanFirms(ctx, sc.Filter.FirmFilter(), func(rec *registry.Record) error {
@@ -443,11 +471,12 @@ func (r *Runner) scanJob(ctx context.Context, sc registry.Screening, progs []*ru
 // pipeline evaluates firms on several goroutines and writes their results
 // in bulk, sealing each chunk once all its firms are written.
 type pipeline struct {
-	r     *Runner
-	sc    registry.Screening
-	progs []*rules.Program
-	asOf  time.Time
-	seal  func(ctx context.Context, index int, usccs []string, res registry.ChunkResult) error
+	r       *Runner
+	sc      registry.Screening
+	progs   []*rules.Program
+	natives []nativeEval // pass 2 of the native programs, after the packs
+	asOf    time.Time
+	seal    func(ctx context.Context, index int, usccs []string, res registry.ChunkResult) error
 }
 
 func newPipeline(r *Runner, sc registry.Screening, progs []*rules.Program, asOf time.Time,
@@ -488,6 +517,9 @@ func (p *pipeline) run(ctx context.Context, source func(emit func(*registry.Reco
 			defer wg.Done()
 			for it := range in {
 				sf := Evaluate(p.progs, &it.rec.Firm, p.asOf)
+				for _, ev := range p.natives {
+					sf.Results = append(sf.Results, Screened(ev(&it.rec.Firm, p.asOf)))
+				}
 				sf.Job, sf.Chunk = p.sc.ID, it.chunk
 				select {
 				case out <- sf:
@@ -635,19 +667,25 @@ func Evaluate(progs []*rules.Program, f *registry.Firm, asOf time.Time) registry
 	sf := registry.ScreenedFirm{USCC: f.USCC, Name: f.Name, RegionCode: f.RegionCode, Chain: f.Chain,
 		Results: make([]registry.ScreenedResult, 0, len(progs))}
 	for _, p := range progs {
-		res := p.Evaluate(env, rules.Options{})
-		sr := registry.ScreenedResult{Program: res.Program, Edition: res.Edition, Status: string(res.Status),
-			Score: res.Score, Distance: res.Distance, NearMiss: res.NearMiss()}
-		for _, c := range res.Criteria {
-			if c.Status != rules.Fail {
-				continue
-			}
-			sr.Failing = append(sr.Failing, c.ID)
-			if slices.Contains(res.Blocking, c.ID) {
-				sr.Gaps = append(sr.Gaps, registry.ScreenGap{Criterion: c.ID, Gap: c.Gap, Unit: c.Unit})
-			}
-		}
-		sf.Results = append(sf.Results, sr)
+		sf.Results = append(sf.Results, Screened(p.Evaluate(env, rules.Options{})))
 	}
 	return sf
+}
+
+// Screened is what a screening keeps of one result: status, score,
+// failing criteria, distance and the gaps of the criteria that block it.
+func Screened(res rules.Result) registry.ScreenedResult {
+	sr := registry.ScreenedResult{Program: res.Program, Edition: res.Edition, Status: string(res.Status),
+		Score: res.Score, Distance: res.Distance, NearMiss: res.NearMiss(),
+		Band: res.Band, Grade: res.Grade, Tier: res.Tier, CreditLine: res.CreditLine}
+	for _, c := range res.Criteria {
+		if c.Status != rules.Fail {
+			continue
+		}
+		sr.Failing = append(sr.Failing, c.ID)
+		if slices.Contains(res.Blocking, c.ID) {
+			sr.Gaps = append(sr.Gaps, registry.ScreenGap{Criterion: c.ID, Gap: c.Gap, Unit: c.Unit})
+		}
+	}
+	return sr
 }

@@ -219,7 +219,7 @@ func (s *Service) Publish(ctx context.Context, by string, asOf time.Time) (regis
 	err = s.store.ScanFirms(ctx, registry.FirmFilter{}, func(rec *registry.Record) error {
 		f := &rec.Firm
 		r := prog.Evaluate(rules.NewEnv(f, asOf), rules.Options{})
-		if r.Status != rules.Eligible {
+		if !Listable(&r) {
 			return nil
 		}
 		if len(entries) >= MaxEntries {
@@ -265,6 +265,30 @@ func (s *Service) Publish(ctx context.Context, by string, asOf time.Time) (regis
 	}
 	s.latest.Store(newSnapshot(v, entries))
 	return v, nil
+}
+
+// Listable reports whether a firm's result puts it on the list: eligible,
+// or needing review only for the gate declarations the profile cannot carry
+// (credit report, receivables) while its entry route passed on the data.
+// Publishing is the staff's confirmation of those declarations; a route
+// that itself awaits confirmation (a chain role staff must attest) does
+// not list the firm until it is confirmed.
+func Listable(r *rules.Result) bool {
+	if r.Route == nil {
+		return false
+	}
+	switch r.Status {
+	case rules.Eligible:
+		return true
+	case rules.NeedsReview:
+		for _, c := range r.Criteria {
+			if c.Route == *r.Route && c.Status != rules.Pass {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 func cmpString(a, b string) int {

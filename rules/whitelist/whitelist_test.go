@@ -30,6 +30,17 @@ basis: [测试]
 parameters:
   min_revenue: {value: 50000000, unit: yuan, source: engine-default, basis: 测试}
 criteria:
+  - id: credit-report
+    title: 征信无不良记录（企业声明，主管部门确认）
+    kind: review
+    basis: 测试
+  - id: r2-chain
+    title: 产业链骨干企业（待确认）
+    kind: direct
+    route: direct:r2
+    basis: 测试
+    expr: in_chain("竹业")
+    if_false: review
   - id: r3-title
     title: 省级以上专精特新
     kind: direct

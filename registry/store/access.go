@@ -1,0 +1,283 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/peiyu/peiyu/registry"
+)
+
+// API keys and the audit log.
+//
+// A key is stored under the _id of its hash (registry.HashKey), so that
+// authenticating a request is one _id lookup, the only lookup the embedded
+// server answers from an index. Revoking and listing go by the public ID,
+// which scans the collection: a few hundred keys at most, rarely.
+//
+// Audit entries are appended under a time-ordered _id (a UUIDv7) and never
+// changed: the store has no method that updates or deletes one.
+const (
+	keysCollection  = "api_keys"
+	auditCollection = "audit"
+)
+
+type keyDoc struct {
+	Hash      string            `bson:"_id"`
+	ID        string            `bson:"id"`
+	Name      string            `bson:"name"`
+	Role      registry.Role     `bson:"role"`
+	Scope     registry.KeyScope `bson:"scope"`
+	CreatedAt time.Time         `bson:"created_at"`
+	CreatedBy string            `bson:"created_by"`
+	RevokedAt *time.Time        `bson:"revoked_at,omitempty"`
+	RevokedBy string            `bson:"revoked_by,omitempty"`
+}
+
+func (d *keyDoc) key() *registry.APIKey {
+	k := &registry.APIKey{ID: d.ID, Name: d.Name, Role: d.Role, Scope: d.Scope,
+		CreatedAt: d.CreatedAt.UTC(), CreatedBy: d.CreatedBy, RevokedBy: d.RevokedBy}
+	if d.RevokedAt != nil {
+		t := d.RevokedAt.UTC()
+		k.RevokedAt = &t
+	}
+	return k
+}
+
+// CreateKey stores a new key under hash, the registry.HashKey of its
+// secret, with a fresh time-ordered ID and the store's clock as its
+// creation time, and returns it. k is validated first.
+// Errors: registry.ErrInvalid, registry.ErrConflict (a key with this hash
+// exists, revoked or not), registry.ErrUnavailable.
+func (s *Store) CreateKey(ctx context.Context, k registry.APIKey, hash string) (*registry.APIKey, error) {
+	if err := k.Validate(); err != nil {
+		return nil, err
+	}
+	if len(hash) != 64 {
+		return nil, fmt.Errorf("create key: hash %q is not a hex SHA-256: %w", hash, registry.ErrInvalid)
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return nil, fmt.Errorf("create key: %w", err)
+	}
+	doc := keyDoc{Hash: hash, ID: id.String(), Name: k.Name, Role: k.Role, Scope: k.Scope,
+		CreatedAt: s.now().UTC().Truncate(time.Millisecond), CreatedBy: k.CreatedBy}
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	if _, err := s.db.Collection(keysCollection).InsertOne(ctx, doc); err != nil {
+		return nil, translate("create key", err)
+	}
+	return doc.key(), nil
+}
+
+// KeyByHash returns the key stored under hash, revoked or not: the caller
+// decides what a revoked key may do.
+// Errors: registry.ErrNotFound, registry.ErrUnavailable.
+func (s *Store) KeyByHash(ctx context.Context, hash string) (*registry.APIKey, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	var doc keyDoc
+	if err := s.db.Collection(keysCollection).FindOne(ctx, bson.D{{Key: "_id", Value: hash}}).Decode(&doc); err != nil {
+		return nil, translate("read key", err)
+	}
+	return doc.key(), nil
+}
+
+// keyDocs reads the whole keys collection, oldest first.
+func (s *Store) keyDocs(ctx context.Context) ([]keyDoc, error) {
+	ctx, cancel := context.WithTimeout(ctx, listTimeoutFactor*s.timeout)
+	defer cancel()
+	cur, err := s.db.Collection(keysCollection).Find(ctx, bson.D{})
+	if err != nil {
+		return nil, translate("list keys", err)
+	}
+	var docs []keyDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, translate("list keys", err)
+	}
+	slices.SortFunc(docs, func(a, b keyDoc) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
+	})
+	return docs, nil
+}
+
+// ListKeys returns every key, revoked ones included, oldest first. No hash
+// leaves the store.
+// Errors: registry.ErrUnavailable.
+func (s *Store) ListKeys(ctx context.Context) ([]registry.APIKey, error) {
+	docs, err := s.keyDocs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]registry.APIKey, len(docs))
+	for i := range docs {
+		out[i] = *docs[i].key()
+	}
+	return out, nil
+}
+
+// RevokeKey marks the key with the public ID id revoked by by at the
+// store's clock, and returns it. Revoking a revoked key changes nothing
+// and returns it as it is. A revoked key stays stored, so the audit log
+// keeps naming it.
+// Errors: registry.ErrNotFound, registry.ErrUnavailable.
+func (s *Store) RevokeKey(ctx context.Context, id, by string) (*registry.APIKey, error) {
+	docs, err := s.keyDocs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	i := slices.IndexFunc(docs, func(d keyDoc) bool { return d.ID == id })
+	if i < 0 {
+		return nil, fmt.Errorf("revoke key %s: %w", id, registry.ErrNotFound)
+	}
+	doc := docs[i]
+	if doc.RevokedAt != nil {
+		return doc.key(), nil
+	}
+	now := s.now().UTC().Truncate(time.Millisecond)
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	// The filter on revoked_at keeps the first revocation's time and
+	// author when two race (on MongoDB; the embedded server has one client).
+	if _, err := s.db.Collection(keysCollection).UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: doc.Hash}, {Key: "revoked_at", Value: nil}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "revoked_at", Value: now}, {Key: "revoked_by", Value: by}}}}); err != nil {
+		return nil, translate("revoke key "+id, err)
+	}
+	doc.RevokedAt, doc.RevokedBy = &now, by
+	return doc.key(), nil
+}
+
+// EnsureAdminKey registers the key whose hash is hash as an admin key named
+// name, made by by, unless an active admin key exists already; it reports
+// whether it registered it. Several replicas starting together with the
+// same key register it once.
+// Errors: registry.ErrConflict (the key was registered before and revoked:
+// a revoked key is never revived), registry.ErrUnavailable.
+func (s *Store) EnsureAdminKey(ctx context.Context, hash, name, by string) (bool, error) {
+	docs, err := s.keyDocs(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, d := range docs {
+		if d.Role == registry.RoleAdmin && d.RevokedAt == nil {
+			return false, nil
+		}
+		if d.Hash == hash {
+			return false, fmt.Errorf("register admin key %q: it was revoked: %w", name, registry.ErrConflict)
+		}
+	}
+	_, err = s.CreateKey(ctx, registry.APIKey{Name: name, Role: registry.RoleAdmin, CreatedBy: by}, hash)
+	if errors.Is(err, registry.ErrConflict) {
+		// Another replica registered the same key in the meantime.
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// auditDoc is the stored form of an audit entry; the _id is its ID.
+type auditDoc struct {
+	ID         string        `bson:"_id"`
+	Time       time.Time     `bson:"time"`
+	KeyID      string        `bson:"key_id"`
+	KeyName    string        `bson:"key_name"`
+	Role       registry.Role `bson:"role"`
+	Action     string        `bson:"action"`
+	USCC       string        `bson:"uscc,omitempty"`
+	RegionCode string        `bson:"region_code,omitempty"`
+	Outcome    int           `bson:"outcome"`
+	RequestID  string        `bson:"request_id"`
+	Method     string        `bson:"method"`
+	Path       string        `bson:"path"`
+}
+
+func (d *auditDoc) entry() registry.AuditEntry {
+	return registry.AuditEntry(*d)
+}
+
+// AppendAudit appends entries to the audit log in one insert, giving each
+// without an ID a fresh time-ordered one and each without a time the
+// store's clock.
+// Errors: registry.ErrUnavailable.
+func (s *Store) AppendAudit(ctx context.Context, entries ...registry.AuditEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	docs := make([]any, len(entries))
+	for i, e := range entries {
+		if e.ID == "" {
+			id, err := uuid.NewV7()
+			if err != nil {
+				return fmt.Errorf("append audit: %w", err)
+			}
+			e.ID = id.String()
+		}
+		if e.Time.IsZero() {
+			e.Time = s.now()
+		}
+		e.Time = e.Time.UTC().Truncate(time.Millisecond)
+		docs[i] = auditDoc(e)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*s.timeout)
+	defer cancel()
+	if _, err := s.db.Collection(auditCollection).InsertMany(ctx, docs); err != nil {
+		return translate("append audit", err)
+	}
+	return nil
+}
+
+// ListAudit returns the entries the filter selects, newest first, at most
+// f.Limit (registry.DefaultLimit when 0). Role, USCC, action and time are
+// filtered by the server; the region in Go while the cursor runs, so the
+// limit still counts only matching entries.
+// Errors: registry.ErrUnavailable.
+func (s *Store) ListAudit(ctx context.Context, f registry.AuditFilter) ([]registry.AuditEntry, error) {
+	ctx, cancel := context.WithTimeout(ctx, listTimeoutFactor*s.timeout)
+	defer cancel()
+	q := bson.D{}
+	if f.Role != "" {
+		q = append(q, bson.E{Key: "role", Value: f.Role})
+	}
+	if f.USCC != "" {
+		q = append(q, bson.E{Key: "uscc", Value: f.USCC})
+	}
+	if f.Action != "" {
+		q = append(q, bson.E{Key: "action", Value: f.Action})
+	}
+	if !f.Since.IsZero() {
+		q = append(q, bson.E{Key: "time", Value: bson.D{{Key: "$gte", Value: f.Since.UTC()}}})
+	}
+	limit := cmp.Or(f.Limit, registry.DefaultLimit)
+	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: -1}})
+	if f.RegionCode == "" {
+		opts.SetLimit(int64(limit))
+	}
+	cur, err := s.db.Collection(auditCollection).Find(ctx, q, opts)
+	if err != nil {
+		return nil, translate("list audit", err)
+	}
+	defer cur.Close(context.WithoutCancel(ctx))
+	out := []registry.AuditEntry{}
+	for len(out) < limit && cur.Next(ctx) {
+		var doc auditDoc
+		if err := cur.Decode(&doc); err != nil {
+			return nil, translate("list audit", err)
+		}
+		e := doc.entry()
+		e.Time = e.Time.UTC()
+		if f.Match(&e) {
+			out = append(out, e)
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return nil, translate("list audit", err)
+	}
+	return out, nil
+}
