@@ -17,6 +17,7 @@ import (
 
 	"github.com/peiyu/peiyu/registry"
 	"github.com/peiyu/peiyu/rules"
+	"github.com/peiyu/peiyu/rules/points"
 	"github.com/peiyu/peiyu/rules/screening"
 	"github.com/peiyu/peiyu/rules/whitelist"
 )
@@ -103,6 +104,8 @@ type Server struct {
 	results resultsCache
 	keys    keyCache
 	limiter *limiter
+	// nativePrograms are built once: see points.go.
+	nativePrograms []*points.Program
 }
 
 // New builds the API.
@@ -117,7 +120,8 @@ func New(cfg Config) *Server {
 		cfg.Version = "dev"
 	}
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, engine: gin.New(), limiter: newLimiter(cfg.SelfCheckLimit)}
+	s := &Server{cfg: cfg, engine: gin.New(), limiter: newLimiter(cfg.SelfCheckLimit),
+		nativePrograms: []*points.Program{points.New(points.Default(), cfg.RegionName)}}
 	if err := s.engine.SetTrustedProxies(cfg.TrustedProxies); err != nil {
 		// Fail safe: trust no proxy. cmd/peiyu checks the setting first.
 		cfg.Logger.Error("trusted proxies ignored", "error", err)

@@ -25,9 +25,7 @@ type CohortStore interface {
 
 // natives are the programs the API evaluates outside the rule engine, in
 // the order their results follow the packs'.
-func (s *Server) natives() []*points.Program {
-	return []*points.Program{points.New(points.Default(), s.cfg.RegionName)}
-}
+func (s *Server) natives() []*points.Program { return s.nativePrograms }
 
 func (s *Server) nativeKeys() []string {
 	var out []string

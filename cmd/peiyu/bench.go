@@ -130,7 +130,7 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	// 2. A full screening of every program, results written.
 	asOf := time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
 	bar = progress("筛查 screening", n)
-	runner := screening.New(db.Store, rules.NewHolder(eng), screening.Config{ScanMode: db.embedded != nil, Logger: log,
+	runner := screening.New(db.Store, rules.NewHolder(eng), screening.Config{ScanMode: db.embedded != nil, Logger: log, Natives: natives(db.Store),
 		Progress: func(_ string, k int) { _ = bar.Add(k) }})
 	start = time.Now()
 	sc, err := runner.Create(ctx, screening.Request{AsOf: asOf, By: "bench"}, time.Now())

@@ -12,6 +12,9 @@ import (
 
 	"github.com/peiyu/peiyu/registry/embedded"
 	"github.com/peiyu/peiyu/registry/store"
+	"github.com/peiyu/peiyu/rules/points"
+	"github.com/peiyu/peiyu/rules/screening"
+	"github.com/peiyu/peiyu/seeds"
 )
 
 // config is the configuration contract of SPEC §6. Each setting comes from
@@ -125,4 +128,19 @@ func (d *database) Close(ctx context.Context) {
 	if d.embedded != nil {
 		_ = d.embedded.Stop(ctx)
 	}
+}
+
+// regionName names a division code of the seeds' region table ("431202" →
+// "鹤城区"), "" for a code the table lacks.
+func regionName(code string) string {
+	if r, ok := seeds.RegionByCode(code); ok {
+		return r.Name
+	}
+	return ""
+}
+
+// natives are the screening's programs outside the rule engine: innovation
+// points, whose pass 1 stores each cohort's distribution in st.
+func natives(st *store.Store) []screening.Native {
+	return []screening.Native{points.NewScreener(points.New(points.Default(), regionName), st, nil)}
 }

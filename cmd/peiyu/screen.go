@@ -58,7 +58,7 @@ func runScreen(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	var bar *progressbar.ProgressBar
-	runner := screening.New(db.Store, rules.NewHolder(eng), screening.Config{ScanMode: db.embedded != nil, Logger: log,
+	runner := screening.New(db.Store, rules.NewHolder(eng), screening.Config{ScanMode: db.embedded != nil, Logger: log, Natives: natives(db.Store),
 		Progress: func(_ string, n int) {
 			if bar != nil {
 				_ = bar.Add(n)

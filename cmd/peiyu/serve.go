@@ -90,7 +90,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	defer func() { stopPacks(); <-packsDone }()
 	// Screening jobs run in the background of every replica; on the
 	// embedded server one scan plans and evaluates (see package screening).
-	runner := screening.New(db.Store, holder, screening.Config{ScanMode: db.embedded != nil, Logger: log,
+	runner := screening.New(db.Store, holder, screening.Config{ScanMode: db.embedded != nil, Logger: log, Natives: natives(db.Store),
 		ChunkSize: chunk, Lease: lease})
 	runCtx, stopRunner := context.WithCancel(ctx)
 	runnerDone := make(chan struct{})
@@ -131,6 +131,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Targets:        db.Store,
 		Keys:           db.Store,
 		Audit:          db.Store,
+		Cohorts:        db.Store,
+		RegionName:     regionName,
 		TrustedProxies: trusted,
 		Ready:          []api.Checker{{Name: "database", Check: db.Store.Ping}, {Name: "rule packs", Check: packs.ready}, {Name: "api keys", Check: keys.ready}},
 		Logger:         log,
