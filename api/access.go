@@ -137,6 +137,10 @@ var accessTable = []routeAccess{
 	// public key.
 	{"GET", "/healthz", public, unscoped, "", 0},
 	{"GET", "/readyz", public, unscoped, "", 0},
+	// The web UI: its pages and assets are public; what they show comes
+	// from the API, with the signed-in user's key.
+	{"GET", "/", public, unscoped, "", 0},
+	{"GET", "/web/*path", public, unscoped, "", 0},
 	{"POST", "/api/v1/self-check", public, unscoped, "", rateLimited},
 	{"GET", "/api/v1/programs", public, unscoped, "", 0},
 	{"GET", "/api/v1/programs/:id", public, unscoped, "", 0},
@@ -147,6 +151,12 @@ var accessTable = []routeAccess{
 	// lists, creates or deletes firms.
 	{"GET", "/api/v1/firms", staffUp, regionQuery, "", 0},
 	{"POST", "/api/v1/firms", staffUp, firmCreate, "firm.create", 0},
+	// Spreadsheets: the import handler keeps a staff key to its region
+	// row by row; an export is a listing.
+	{"GET", "/api/v1/firms/import-template.xlsx", staffUp, unscoped, "", 0},
+	{"POST", "/api/v1/firms/import", staffUp, byHandler, "firm.import", 0},
+	{"GET", "/api/v1/firms/export.xlsx", staffUp, regionQuery, "", 0},
+	{"GET", "/api/v1/firms/export.csv", staffUp, regionQuery, "", 0},
 	{"GET", "/api/v1/firms/:uscc", ownFirm, firmScope, "", 0},
 	{"PUT", "/api/v1/firms/:uscc", ownFirm, firmReplace, "firm.update", 0},
 	{"DELETE", "/api/v1/firms/:uscc", staffUp, firmScope, "firm.delete", 0},

@@ -26,12 +26,22 @@ func (s *Server) routes() {
 	e.GET("/healthz", s.handleHealthz)
 	e.GET("/readyz", s.handleReadyz)
 
+	// The web UI (web.go): pages and their embedded assets, outside
+	// /api/v1; the pages call the API with the user's key.
+	e.GET("/", s.handleWebIndex)
+	e.GET("/web/*path", s.handleWebAsset)
+
 	// Every /api/v1 route passes the access middleware: API keys, roles,
 	// scopes, the rate limit and the audit log, by the table in access.go.
 	v1 := e.Group("/api/v1", apiHeaders, s.access)
 
 	v1.GET("/firms", s.handleFirmList)
 	v1.POST("/firms", s.handleFirmCreate)
+	// Spreadsheets (sheets.go): the import template, import, export.
+	v1.GET("/firms/import-template.xlsx", s.handleImportTemplate)
+	v1.POST("/firms/import", s.handleFirmImport)
+	v1.GET("/firms/export.xlsx", s.handleFirmExport("xlsx"))
+	v1.GET("/firms/export.csv", s.handleFirmExport("csv"))
 	v1.GET("/firms/:uscc", s.handleFirmGet)
 	v1.PUT("/firms/:uscc", s.handleFirmReplace)
 	v1.DELETE("/firms/:uscc", s.handleFirmDelete)
