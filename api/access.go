@@ -65,6 +65,8 @@ const (
 	ownFirm = roleAdmin | roleStaff | roleEnterprise
 	// bankUp: the bank whitelist endpoints.
 	bankUp = roleAdmin | roleStaff | roleBank
+	// keyed: any key, of any role.
+	keyed = public &^ anonymous
 )
 
 func roleBit(r registry.Role) roleSet {
@@ -203,6 +205,8 @@ var accessTable = []routeAccess{
 	{"POST", "/api/v1/receipts/rotate", adminOnly, unscoped, "receipt.rotate", 0},
 
 	// Keys and the audit log.
+	// Who the caller's key is (the web UI's sign-in): any key.
+	{"GET", "/api/v1/me", keyed, unscoped, "", 0},
 	{"POST", "/api/v1/keys", adminOnly, unscoped, "key.create", 0},
 	{"GET", "/api/v1/keys", adminOnly, unscoped, "", 0},
 	{"DELETE", "/api/v1/keys/:id", adminOnly, unscoped, "key.revoke", 0},

@@ -156,6 +156,7 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET /api/v1/keys", req{method: "GET", path: "/api/v1/keys"}, "uofffff"},
 		{"DELETE /api/v1/keys/:id", req{method: "DELETE", path: "/api/v1/keys" + noID}, "uofffff"},
 		{"GET /api/v1/audit", req{method: "GET", path: "/api/v1/audit"}, "uooofff"},
+		{"GET /api/v1/me", req{method: "GET", path: "/api/v1/me"}, "uoooooo"},
 	}
 	covered := map[string]bool{}
 	for _, row := range rows {

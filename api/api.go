@@ -22,8 +22,15 @@ import (
 	"github.com/peiyu/peiyu/rules/whitelist"
 )
 
-// MaxBodyBytes bounds every request body.
+// MaxBodyBytes bounds every request body but a spreadsheet import's.
 const MaxBodyBytes = 1 << 20
+
+// MaxImportBytes bounds the body of POST /api/v1/firms/import: a
+// spreadsheet of tens of thousands of firms.
+const MaxImportBytes = 20 << 20
+
+// importPath is the route whose body may reach MaxImportBytes.
+const importPath = "/api/v1/firms/import"
 
 // FirmService is the registry as the API uses it. *store.Store implements
 // it. Methods return registry error kinds (ErrInvalid, ErrNotFound,

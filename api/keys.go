@@ -104,3 +104,10 @@ func (s *Server) handleKeyRevoke(c *gin.Context) {
 	s.keys.forget(id)
 	c.Status(http.StatusNoContent)
 }
+
+// handleMe answers who the caller's key is: its id, name, role and scope
+// (never the key), so that the web UI can sign a user in and show what the
+// role may do.
+func (s *Server) handleMe(c *gin.Context) {
+	c.JSON(http.StatusOK, apiKey(c))
+}

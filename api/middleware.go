@@ -36,7 +36,11 @@ func (s *Server) requestContext(c *gin.Context) {
 	c.Header("X-Request-ID", id)
 	c.Header("X-Content-Type-Options", "nosniff")
 	if c.Request.Body != nil {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, MaxBodyBytes)
+		limit := int64(MaxBodyBytes)
+		if c.FullPath() == importPath {
+			limit = MaxImportBytes
+		}
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	}
 	start := time.Now()
 	c.Next()

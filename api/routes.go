@@ -88,6 +88,7 @@ func (s *Server) routes() {
 	v1.GET("/targets/snapshots", s.handleSnapshotList)
 
 	// API keys and the audit log (issue 5).
+	v1.GET("/me", s.handleMe)
 	v1.POST("/keys", s.handleKeyCreate)
 	v1.GET("/keys", s.handleKeyList)
 	v1.DELETE("/keys/:id", s.handleKeyRevoke)

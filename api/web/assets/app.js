@@ -1,0 +1,221 @@
+// Peiyu 培育 — what every page shares: the signed-in key, calls to the JSON
+// API, a small DOM builder (no innerHTML with data, so nothing a firm's
+// name contains can run), the navigation bar, formatting and status labels.
+// Each page has <body data-page="NAME"> and loads this file, then its own.
+"use strict";
+
+const Peiyu = (() => {
+  const KEY = "peiyu.key";
+  const ME = "peiyu.me";
+
+  // --- the signed-in key (kept for this browser tab only) ---------------
+  function key() { return sessionStorage.getItem(KEY) || ""; }
+  function me() {
+    try { return JSON.parse(sessionStorage.getItem(ME) || "null"); } catch { return null; }
+  }
+  // signIn checks a key with GET /api/v1/me and keeps it with who it is.
+  async function signIn(k) {
+    k = (k || "").trim();
+    if (!k) throw new ApiError(400, "bad_request", "请输入 API 密钥", []);
+    const who = await api("GET", "/api/v1/me", undefined, { key: k });
+    sessionStorage.setItem(KEY, k);
+    sessionStorage.setItem(ME, JSON.stringify(who));
+    return who;
+  }
+  function signOut() {
+    sessionStorage.removeItem(KEY);
+    sessionStorage.removeItem(ME);
+  }
+  // requireRole sends a visitor without a suitable key to the sign-in page
+  // and returns the key's record, or null.
+  function requireRole(...roles) {
+    const who = me();
+    if (!key() || !who || (roles.length && !roles.includes(who.role))) {
+      location.href = "/web/login?next=" + encodeURIComponent(location.pathname + location.search);
+      return null;
+    }
+    return who;
+  }
+
+  // --- the API -----------------------------------------------------------
+  class ApiError extends Error {
+    constructor(status, code, message, details) {
+      super(message);
+      this.status = status; this.code = code; this.details = details || [];
+    }
+  }
+  const plain = {
+    401: "未登录或密钥无效，请重新登录",
+    403: "当前密钥无权进行此操作",
+    404: "未找到",
+    409: "数据已被他人修改，请刷新后重试",
+    413: "提交的内容过大",
+    429: "请求过于频繁，请稍后再试",
+    503: "服务暂时不可用（数据库连接中断），请稍后重试",
+  };
+  // api calls the JSON API. body (an object) is sent as JSON; opts.raw
+  // returns the Response (for downloads); opts.key overrides the key.
+  // A non-2xx answer throws an ApiError with the envelope's message.
+  async function api(method, path, body, opts = {}) {
+    const headers = { "Accept": "application/json" };
+    const k = opts.key !== undefined ? opts.key : key();
+    if (k) headers["Authorization"] = "Bearer " + k;
+    let payload;
+    if (body instanceof FormData || body instanceof Blob) {
+      payload = body;
+    } else if (body !== undefined) {
+      headers["Content-Type"] = "application/json";
+      payload = JSON.stringify(body);
+    }
+    Object.assign(headers, opts.headers || {});
+    let res;
+    try {
+      res = await fetch(path, { method, headers, body: payload });
+    } catch (e) {
+      throw new ApiError(0, "network", "无法连接服务，请检查网络后重试", []);
+    }
+    if (opts.raw && res.ok) return res;
+    const text = await res.text();
+    let data = null;
+    if (text) {
+      try { data = JSON.parse(text); } catch { data = null; }
+    }
+    if (!res.ok) {
+      const e = (data && data.error) || {};
+      throw new ApiError(res.status, e.code || "error", e.message || plain[res.status] || ("请求失败（" + res.status + "）"), e.details);
+    }
+    return data;
+  }
+  // download fetches path with the key and saves it as filename.
+  async function download(path, filename) {
+    const res = await api("GET", path, undefined, { raw: true });
+    saveBlob(await res.blob(), filename);
+  }
+  function saveBlob(blob, filename) {
+    const url = URL.createObjectURL(blob);
+    const a = el("a", { href: url, download: filename });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  }
+
+  // --- DOM -----------------------------------------------------------------
+  // el builds an element: attrs are properties or attributes ("class",
+  // "on*" handlers, "dataset"); children are nodes, strings or arrays.
+  function el(tag, attrs, ...children) {
+    const n = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k === "class") n.className = v;
+      else if (k === "dataset") Object.assign(n.dataset, v);
+      else if (k.startsWith("on") && typeof v === "function") n.addEventListener(k.slice(2), v);
+      else if (k in n && typeof v !== "string") n[k] = v;
+      else n.setAttribute(k, v === true ? "" : v);
+    }
+    append(n, children);
+    return n;
+  }
+  function append(n, children) {
+    for (const c of children.flat(Infinity)) {
+      if (c === undefined || c === null || c === false) continue;
+      n.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    }
+    return n;
+  }
+  function $(sel, root) { return (root || document).querySelector(sel); }
+  function $$(sel, root) { return [...(root || document).querySelectorAll(sel)]; }
+  function clear(n) { while (n.firstChild) n.firstChild.remove(); return n; }
+  // show replaces a container's content.
+  function show(n, ...children) { return append(clear(n), children); }
+
+  // errorBox renders an error (an ApiError or any Error) in plain Chinese,
+  // with the fields the API names.
+  function errorBox(err) {
+    const details = (err && err.details) || [];
+    return el("div", { class: "alert error", role: "alert" },
+      (err && err.message) || "出现错误",
+      details.length ? el("ul", {}, details.map(d => el("li", {}, (d.field ? d.field + "：" : "") + (d.problem || "")))) : null);
+  }
+  function okBox(msg) { return el("div", { class: "alert ok", role: "status" }, msg); }
+
+  // --- formatting ------------------------------------------------------------
+  const nf = new Intl.NumberFormat("zh-CN");
+  const fmt = {
+    num: v => (v === null || v === undefined || Number.isNaN(v)) ? "—" : nf.format(v),
+    yuan: v => (v === null || v === undefined) ? "—" : "¥" + nf.format(Math.round(v)),
+    wan: v => (v === null || v === undefined) ? "—" : nf.format(Math.round(v / 1000) / 10) + "万元",
+    pct: v => (v === null || v === undefined) ? "—" : (Math.round(v * 1000) / 10) + "%",
+    date: v => v ? String(v).slice(0, 10) : "—",
+    time: v => v ? new Date(v).toLocaleString("zh-CN", { hour12: false }) : "—",
+    // value formats a criterion's actual or threshold by its unit.
+    value: (v, unit) => {
+      if (v === null || v === undefined) return "—";
+      switch (unit) {
+        case "yuan": return fmt.yuan(v);
+        case "ratio": return fmt.pct(v);
+        case "percent": return (Math.round(v * 10) / 10) + "%";
+        case "people": return nf.format(v) + "人";
+        case "count": return nf.format(v);
+        case "years": return nf.format(v) + "年";
+        case "months": return nf.format(v) + "个月";
+        case "days": return nf.format(v) + "天";
+        case "points": return nf.format(v) + "分";
+        default: return typeof v === "number" ? nf.format(Math.round(v * 1000) / 1000) : String(v);
+      }
+    },
+  };
+
+  // --- statuses and names ------------------------------------------------------
+  const statusText = {
+    eligible: "符合条件", needs_review: "待审核确认", ineligible: "不符合", insufficient_data: "待补充数据",
+    pass: "满足", fail: "未满足", review: "需人工确认", missing: "待补充",
+    queued: "排队中", running: "进行中", done: "已完成", failed: "失败",
+    met: "已完成", on_track: "进度正常", behind: "滞后", missed: "未完成", no_data: "暂无数据",
+  };
+  function badge(status) {
+    return el("span", { class: "badge s-" + status }, statusText[status] || status);
+  }
+  const roleText = { admin: "管理员", staff: "工作人员", enterprise: "企业", bank: "银行" };
+  const honorText = {
+    tech_sme: "科技型中小企业", innovative_sme: "创新型中小企业", specialized_sme: "专精特新中小企业",
+    little_giant: "专精特新“小巨人”", champion: "制造业单项冠军", hnte: "高新技术企业",
+    rd_institution: "研发机构", sci_award: "科技奖励", standard_led: "主导制定标准", quality_award: "质量奖",
+    qms_cert: "质量管理体系认证", own_brand: "自主品牌", chuangke_top500: "创客中国500强", chuangke_top50: "创客中国50强",
+    ip_demo: "知识产权示范/优势企业", innovation_platform: "创新平台", cloud_adoption: "企业上云", key_project: "重点项目",
+  };
+  const levelText = { national: "国家级", provincial: "省级", city: "市级", county: "县级", industry: "行业级" };
+
+  // --- the navigation bar ----------------------------------------------------------
+  const navByRole = {
+    anonymous: [["/", "企业自测"], ["/web/login", "登录"]],
+    enterprise: [["/", "企业自测"], ["/web/myfirm", "本企业"]],
+    bank: [["/web/bank", "白名单查询"]],
+    staff: [["/web/firms", "企业库"], ["/web/screenings", "批量筛查"], ["/web/near-misses", "培育库"],
+      ["/web/targets", "目标台账"], ["/web/simulate", "政策模拟"], ["/web/whitelist", "白名单发布"], ["/web/import", "表格导入"], ["/", "企业自测"]],
+  };
+  navByRole.admin = navByRole.staff;
+  function nav() {
+    const host = $("header.top");
+    if (!host) return;
+    const who = key() ? me() : null;
+    const items = navByRole[who ? who.role : "anonymous"] || navByRole.anonymous;
+    const here = location.pathname;
+    const links = items.map(([href, text]) => el("a", { href, class: here === href ? "active" : "" }, text));
+    const whoBox = who
+      ? el("div", { class: "who" }, el("span", {}, (roleText[who.role] || who.role) + "：" + who.name),
+        el("button", { type: "button", onclick: () => { signOut(); location.href = "/"; } }, "退出"))
+      : null;
+    show(host, el("div", { class: "bar" }, el("a", { class: "brand", href: "/" }, "培育 Peiyu"), el("nav", {}, links), whoBox));
+  }
+
+  // query reads the page's query parameters.
+  function query(name) { return new URLSearchParams(location.search).get(name); }
+
+  document.addEventListener("DOMContentLoaded", nav);
+
+  return {
+    key, me, signIn, signOut, requireRole, api, download, saveBlob, ApiError,
+    el, append, $, $$, clear, show, errorBox, okBox, fmt, badge, statusText, roleText, honorText, levelText, query,
+  };
+})();
