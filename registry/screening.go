@@ -1,6 +1,9 @@
 package registry
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Screening job states.
 const (
@@ -27,6 +30,13 @@ func (f ScreeningFilter) FirmFilter() FirmFilter {
 // screening's region (an empty region covers everything).
 func (f ScreeningFilter) Covers(rc string) bool {
 	return f.RegionCode == "" || RegionWithin(rc, f.RegionCode)
+}
+
+// Matches reports whether firm is one of the screening's firms, as the
+// store's query for FirmFilter selects them.
+func (f ScreeningFilter) Matches(firm *Firm) bool {
+	return f.Covers(firm.RegionCode) && (f.Chain == "" || firm.Chain == f.Chain) &&
+		strings.HasPrefix(firm.IndustryCode, f.IndustryCode)
 }
 
 // RegionWithin reports whether region code rc lies inside region code

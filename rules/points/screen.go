@@ -52,8 +52,14 @@ func (s *Screener) Key() string { return s.p.Key() }
 // stored. job, when set, records the build for that screening job.
 // Errors: the store's (registry.ErrUnavailable), the context's.
 func (s *Screener) Build(ctx context.Context, asOf time.Time, scope, job string) ([]registry.CohortDistribution, error) {
+	return s.build(ctx, asOf, scope, job, s.st.ScanFirms)
+}
+
+// build is Build reading the registry through scan.
+func (s *Screener) build(ctx context.Context, asOf time.Time, scope, job string,
+	scan func(context.Context, registry.FirmFilter, func(*registry.Record) error) error) ([]registry.CohortDistribution, error) {
 	b := s.p.m.NewBuilder(asOf, scope)
-	err := s.st.ScanFirms(ctx, registry.FirmFilter{RegionCode: scope}, func(rec *registry.Record) error {
+	err := scan(ctx, registry.FirmFilter{RegionCode: scope}, func(rec *registry.Record) error {
 		b.Add(&rec.Firm)
 		return nil
 	})
@@ -81,6 +87,16 @@ func (s *Screener) Build(ctx context.Context, asOf time.Time, scope, job string)
 // another replica) loads the stored build instead of scanning again.
 // Errors: the store's, the context's.
 func (s *Screener) Prepare(ctx context.Context, sc registry.Screening) (func(*registry.Firm, time.Time) rules.Result, error) {
+	return s.PrepareScan(ctx, sc, nil)
+}
+
+// PrepareScan is Prepare with pass 1 reading the registry through scan
+// (nil: the store's ScanFirms); it implements screening.Native.
+func (s *Screener) PrepareScan(ctx context.Context, sc registry.Screening,
+	scan func(context.Context, registry.FirmFilter, func(*registry.Record) error) error) (func(*registry.Firm, time.Time) rules.Result, error) {
+	if scan == nil {
+		scan = s.st.ScanFirms
+	}
 	asOf, err := registry.ParseDate(sc.AsOf)
 	if err != nil {
 		return nil, fmt.Errorf("innovation points: job %s: as_of %q: %w", sc.ID, sc.AsOf, err)
@@ -93,7 +109,7 @@ func (s *Screener) Prepare(ctx context.Context, sc registry.Screening) (func(*re
 		err = registry.ErrNotFound
 	}
 	if errors.Is(err, registry.ErrNotFound) {
-		dists, err = s.Build(ctx, asOf, Scope(sc.Filter), sc.ID)
+		dists, err = s.build(ctx, asOf, Scope(sc.Filter), sc.ID, scan)
 	}
 	if err != nil {
 		return nil, err

@@ -20,13 +20,20 @@ type Native interface {
 	// ID is the program id, Key its "id@edition" (one edition).
 	ID() string
 	Key() string
-	// Prepare readies job sc and returns the evaluation of one firm,
+	// PrepareScan readies job sc and returns the evaluation of one firm,
 	// safe for concurrent use. It is called by every worker that takes
 	// part in the job, and again when the job resumes, so it must be
 	// idempotent (store what it builds, keyed by the job, and load it the
-	// next time). Errors are the store's or the context's.
-	Prepare(ctx context.Context, sc registry.Screening) (func(*registry.Firm, time.Time) rules.Result, error)
+	// next time). When pass 1 must read the registry it does so through
+	// scan, which the runner may use to keep the firms for the job's own
+	// pass. Errors are the store's or the context's.
+	PrepareScan(ctx context.Context, sc registry.Screening, scan ScanFunc) (func(*registry.Firm, time.Time) rules.Result, error)
 }
+
+// ScanFunc reads the firms of the registry that f selects, as
+// Store.ScanFirms does. It is an alias, so that a Native need not import
+// this package.
+type ScanFunc = func(ctx context.Context, f registry.FirmFilter, fn func(*registry.Record) error) error
 
 // native returns the native program of a job's program key, nil when the
 // key is a pack's.
@@ -92,15 +99,21 @@ func (r *Runner) withNatives(err error) error {
 // nativeEval is pass 2 of one native program in a job.
 type nativeEval func(*registry.Firm, time.Time) rules.Result
 
-// prepare runs pass 1 of the job's native programs.
-func (r *Runner) prepare(ctx context.Context, sc registry.Screening) ([]nativeEval, error) {
+// prepare runs pass 1 of the job's native programs. With a spool, the
+// firms pass 1 reads that are the job's own are kept in it, so that the
+// job's pass need not read the registry again (see spool).
+func (r *Runner) prepare(ctx context.Context, sc registry.Screening, sp *spool) ([]nativeEval, error) {
 	var out []nativeEval
+	scan := ScanFunc(r.store.ScanFirms)
+	if sp != nil {
+		scan = sp.tee(r.store.ScanFirms, sc.Filter)
+	}
 	for _, k := range sc.Programs {
 		n := r.native(k)
 		if n == nil {
 			continue
 		}
-		ev, err := n.Prepare(ctx, sc)
+		ev, err := n.PrepareScan(ctx, sc, scan)
 		if err != nil {
 			return nil, err
 		}

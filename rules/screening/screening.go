@@ -281,7 +281,7 @@ func (r *Runner) plan(ctx context.Context, sc registry.Screening) error {
 	}
 	// Pass 1 of native programs before any chunk can be claimed, so the
 	// workers find it done.
-	if _, err := r.prepare(ctx, sc); err != nil {
+	if _, err := r.prepare(ctx, sc, nil); err != nil {
 		return err
 	}
 	err = r.store.SavePlan(ctx, sc.ID, chunks)
@@ -306,7 +306,7 @@ func (r *Runner) wait(ctx context.Context) error {
 func (r *Runner) chunkJob(ctx context.Context, sc registry.Screening, progs []*rules.Program) error {
 	lease := uuid.NewString()
 	asOf, _ := time.Parse(time.DateOnly, sc.AsOf)
-	natives, err := r.prepare(ctx, sc)
+	natives, err := r.prepare(ctx, sc, nil)
 	if err != nil {
 		return err
 	}
@@ -405,12 +405,16 @@ func (r *Runner) scanJob(ctx context.Context, sc registry.Screening, progs []*ru
 			return err
 		}
 	}
-	// Pass 1 of native programs: one more scan of the registry, or the
-	// stored build of this job when it resumes.
-	natives, err := r.prepare(ctx, sc)
+	// Pass 1 of native programs: a scan of the registry, whose firms of
+	// the job are kept in a spool for the job's own pass; or the stored
+	// build of this job when it resumes, and then no spool.
+	sp := newSpool()
+	defer sp.close()
+	natives, err := r.prepare(ctx, sc, sp)
 	if err != nil {
 		return err
 	}
+	scan := sp.source(r.store.ScanFirms)
 	sealed, err := r.store.SealedChunks(ctx, sc.ID)
 	if err != nil {
 		return err
@@ -431,7 +435,7 @@ func (r *Runner) scanJob(ctx context.Context, sc registry.Screening, progs []*ru
 	p.natives = natives
 	err = p.run(ctx, func(emit func(*registry.Record, int) error, closeChunk func(int, []string)) error {
 		var cur []string
-		err := r.store.ScanFirms(ctx, sc.Filter.FirmFilter(), func(rec *registry.Record) error {
+		err := scan(ctx, sc.Filter.FirmFilter(), func(rec *registry.Record) error {
 			u := rec.Firm.USCC
 			if skip[u] {
 				return nil
