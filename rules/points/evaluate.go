@@ -492,18 +492,20 @@ func (p *Program) bandCriterion(ms *Measures, sc *scored, used *registry.CohortD
 	}
 	cohort := p.cohortTitle(used.RegionCode, m.stage(used.Stage))
 	place := fmt.Sprintf("积分%s，在%s%d家中%s排第%d名（前%s）", formatValue(total, "points"), cohort, used.Firms, about, rk,
-		formatShare(float64(rk)/float64(used.Firms)))
+		formatShare(min(1, float64(rk)/float64(used.Firms))))
 	switch {
 	case band != nil:
 		c.Status = rules.Pass
 		c.Detail = place + "，进入" + band.Name + "档"
-	case total <= 0:
-		c.Status = rules.Fail
-		c.Detail = place + "：积分为0，不进入任何档次"
 	case sc.max >= cut.Points-1e-9 && sc.max > total:
+		// Before the zero case: a firm with 0 points whose missing
+		// indicators could lift it into a band lacks data, it has not failed.
 		c.Status = rules.Missing
 		c.Detail = fmt.Sprintf("%s；前%s（第%d名）的积分为%s，补全缺失指标后最高可得%s，可能进入", place,
 			formatShare(widest.Top), cut.Rank, formatValue(cut.Points, "points"), formatValue(sc.max, "points"))
+	case total <= 0:
+		c.Status = rules.Fail
+		c.Detail = place + "：积分为0，不进入任何档次"
 	default:
 		c.Status = rules.Fail
 		c.Detail = fmt.Sprintf("%s；前%s（第%d名）的积分为%s", place, formatShare(widest.Top), cut.Rank, formatValue(cut.Points, "points"))
@@ -603,7 +605,7 @@ func (p *Program) nextSteps(ms *Measures, sc *scored, used *registry.CohortDistr
 func (p *Program) cohortDetail(used *registry.CohortDistribution, looked []tried, st *Stage) string {
 	var skipped []string
 	for _, t := range looked {
-		if t.d == used {
+		if used != nil && t.d == used {
 			break
 		}
 		name := p.cohortTitle(t.region, st)

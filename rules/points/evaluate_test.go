@@ -94,7 +94,7 @@ func TestWeightsByStage(t *testing.T) {
 
 	// A firm alone at the top of its cohort with a national title, a
 	// national platform, a national award and an international standard.
-	f := firm(1, county, growthRevenue, 1_000_000)
+	f := firm(1, county, growthRevenue, 5_000_000)
 	f.Honors = []registry.Honor{
 		{Kind: registry.HonorHNTE, Issued: "2025-01-01"},
 		{Kind: registry.HonorRDInstitution, Level: registry.LevelNational, Issued: "2024-01-01"},
@@ -390,12 +390,6 @@ func TestCohortFallback(t *testing.T) {
 			"鹤城区成长期企业仅3家（少于20家），怀化市成长期企业仅6家（少于20家），改用湖南省成长期企业20家（2026-06-30形成的分布）", rules.Pass},
 		{"every level too small", "", append(small, cohort(100, 14, "430102")...), rules.InsufficientData, "", "", 0,
 			"鹤城区成长期企业仅5家（少于20家），怀化市成长期企业仅5家（少于20家），湖南省成长期企业仅19家（少于20家），不足以排名", rules.Missing},
-		// A scan of the city builds no province cohort.
-		{"city scope: no province cohort", "431200", append(cohort(0, 3, county), append(cohort(100, 3, "431221"), cohort(200, 14, "430102")...)...),
-			rules.InsufficientData, "", "", 0,
-			"鹤城区成长期企业仅3家（少于20家），怀化市成长期企业仅6家（少于20家），湖南省成长期企业尚无积分分布，不足以排名", rules.Missing},
-		{"nothing built", "", nil, rules.InsufficientData, "", "", 0,
-			"尚无鹤城区成长期企业及上级地区同阶段企业的积分分布：需先运行包含创新积分的筛查", rules.Missing},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -423,6 +417,57 @@ func TestCohortFallback(t *testing.T) {
 			checkContains(t, "cohort output", r.Outputs["cohort"].Note, fmt.Sprintf("%s成长期企业%d家", names(tt.region), tt.size))
 			checkContains(t, "note", r.Note, names(tt.region)+"成长期企业积分分布")
 		})
+	}
+}
+
+// TestCohortDetailWithoutDistribution: when no level is usable, the cohort
+// criterion names every level looked at, including those with no stored
+// distribution, and says a screening must run when none has one. (Bug:
+// cohortDetail stopped at the first level without a distribution, since
+// t.d == used held for nil == nil, so a level lacking a distribution hid
+// itself and the levels after it, and "nothing stored" read 没有可用的对比群体.)
+func TestCohortDetailWithoutDistribution(t *testing.T) {
+	p := program()
+	f := firm(999, county, growthRevenue, 2_000_000)
+	tests := []struct {
+		name   string
+		scope  string
+		firms  []registry.Firm
+		detail string
+	}{
+		// A scan of the city builds no province cohort.
+		{"city scope: no province cohort", "431200", append(cohort(0, 3, county), append(cohort(100, 3, "431221"), cohort(200, 14, "430102")...)...),
+			"鹤城区成长期企业仅3家（少于20家），怀化市成长期企业仅6家（少于20家），湖南省成长期企业尚无积分分布，不足以排名"},
+		// Only the province (a scan of another county's city): the
+		// county and city have none.
+		{"only the province cohort, too small", "", cohort(200, 5, "430102"),
+			"鹤城区成长期企业尚无积分分布，怀化市成长期企业尚无积分分布，湖南省成长期企业仅5家（少于20家），不足以排名"},
+		{"nothing built", "", nil,
+			"尚无鹤城区成长期企业及上级地区同阶段企业的积分分布：需先运行包含创新积分的筛查"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, used := evaluate(t, p, f, points.NewSet(build(p.Model(), tt.scope, tt.firms)), points.Options{})
+			c := crit(t, r, "cohort")
+			if r.Status != rules.InsufficientData || used != nil || c.Status != rules.Missing || c.Detail != tt.detail {
+				t.Errorf("status, used, cohort = %s, %v, %s, %q;\nwant insufficient_data, nil, missing, %q", r.Status, used, c.Status, c.Detail, tt.detail)
+			}
+		})
+	}
+}
+
+// TestRankShareAtMost100Percent: a firm placed against a cohort it is not
+// part of, below every member, ranks after them all; its share of the
+// cohort is 100%, not (n+1)/n. (Bug: the band detail said 前105% for
+// rank 21 of 20.)
+func TestRankShareAtMost100Percent(t *testing.T) {
+	p := program()
+	set := points.NewSet(build(p.Model(), "", cohort(0, 20, county)))
+	f := firm(999, county, growthRevenue, 0) // no R&D: 736.67 points, below firm 1's 745.83
+	for _, opt := range []points.Options{{}, {Estimate: true}} {
+		r, _ := evaluate(t, p, f, set, opt)
+		d := crit(t, r, "band").Detail
+		checkContains(t, fmt.Sprintf("band detail (estimate %v)", opt.Estimate), d, "排第21名（前100%）")
 	}
 }
 
