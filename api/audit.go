@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -226,12 +227,16 @@ var actionParamRE = regexp.MustCompile(`^[a-z]+\.[a-z]+$`)
 
 // auditQuery reads the audit filters shared by GET /audit and GET
 // /firms/{uscc}/lookups: since (RFC 3339, or a date meaning its start in
-// China) and limit (1–1000, default 100).
+// China; in the years 1900–2100, as every date of the API) and limit
+// (1–1000, default 100).
 func auditQuery(c *gin.Context, f *registry.AuditFilter) error {
 	if v := c.Query("since"); v != "" {
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {
 			t, err = time.ParseInLocation(time.DateOnly, v, cst)
+		}
+		if err == nil && (t.Year() < 1900 || t.Year() > 2100) {
+			err = errors.New("year out of range")
 		}
 		if err != nil {
 			return badRequest("since", "应为日期（2026-06-30）或 RFC 3339 时间（2026-06-30T08:00:00+08:00）",

@@ -3,13 +3,17 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
+	"github.com/goccy/go-yaml/lexer"
+	"github.com/goccy/go-yaml/token"
 
 	"github.com/peiyu/peiyu/registry"
 	"github.com/peiyu/peiyu/rules"
@@ -114,12 +118,20 @@ func (s *Server) packStore() (PackStore, error) {
 	return s.cfg.Packs, nil
 }
 
+// editionParamRE is the form of an edition (the rule compiler's).
+var editionParamRE = regexp.MustCompile(`^[a-z0-9-]{1,40}$`)
+
 // programID reads {id} ("id" or "id@edition") and checks that the program
-// exists; the edition is left to the caller (a draft may bring a new one).
+// exists; the edition is left to the caller (a draft may bring a new one),
+// but must have the form of one: "tech-sme@" or "tech-sme@$where" is a 404.
 func (s *Server) programID(c *gin.Context, eng *rules.Engine) (id, edition string, err error) {
-	id, edition, _ = strings.Cut(c.Param("id"), "@")
+	sel := c.Param("id")
+	id, edition, explicit := strings.Cut(sel, "@")
 	if len(eng.Editions(id)) == 0 {
-		return "", "", s.resolvePrograms(eng, "id", []string{id}, time.Time{}, false)
+		return "", "", s.unknownProgram(eng, "id", []string{id}, 0, false)
+	}
+	if explicit && !editionParamRE.MatchString(edition) {
+		return "", "", s.unknownProgram(eng, "id", []string{sel}, 0, false)
 	}
 	return id, edition, nil
 }
@@ -173,6 +185,11 @@ func (s *Server) draftProgram(eng *rules.Engine, sel string, asOf time.Time, src
 		}
 		return prog, nums, nil
 	}
+	if err := checkPackNesting("draft.yaml", *src); err != nil {
+		return nil, nil, &Error{Status: http.StatusBadRequest, Code: CodeInvalid,
+			Message: "规则包 YAML 嵌套过深 (the pack nests too deeply)",
+			Details: []registry.Problem{{Field: "pack", Problem: err.Error()}}}
+	}
 	pack, err := rules.ParseDraft("draft.yaml", []byte(*src))
 	if err != nil {
 		return nil, nil, &Error{Status: http.StatusBadRequest, Code: CodeInvalid,
@@ -194,6 +211,42 @@ func (s *Server) draftProgram(eng *rules.Engine, sel string, asOf time.Time, src
 		return nil, nil, packProblems(err)
 	}
 	return prog, nil, nil
+}
+
+// maxPackNesting bounds how deeply a draft's YAML may nest collections in
+// flow style ("[[[…", "{a: {a: …") or compactly on one line ("- - - …").
+// The YAML parser takes time quadratic in the depth: 100,000 levels of
+// "[" (200 KB) kept a core busy for minutes, unanswered. The packs nest
+// two levels; the lexer, which is linear, measures the depth first.
+const maxPackNesting = 32
+
+func checkPackNesting(name, src string) error {
+	depth, line, onLine := 0, -1, 0
+	for _, tk := range lexer.Tokenize(src) {
+		if tk == nil || tk.Position == nil {
+			continue
+		}
+		switch tk.Type {
+		case token.SequenceStartType, token.MappingStartType:
+			depth++
+		case token.SequenceEndType, token.MappingEndType:
+			depth--
+		case token.SequenceEntryType, token.MappingKeyType:
+			if depth > 0 {
+				continue
+			}
+			if tk.Position.Line != line {
+				line, onLine = tk.Position.Line, 0
+			}
+			onLine++
+		default:
+			continue
+		}
+		if depth > maxPackNesting || onLine > maxPackNesting {
+			return fmt.Errorf("%s:%d:%d: collections nest more than %d levels deep", name, tk.Position.Line, tk.Position.Column, maxPackNesting)
+		}
+	}
+	return nil
 }
 
 // packProblems turns a pack that does not compile into a 400 with one
@@ -242,6 +295,9 @@ func (s *Server) today() time.Time {
 // handleDraftCreate stores a draft of a program edition: 201 with the draft
 // and the outcome of its embedded cases.
 func (s *Server) handleDraftCreate(c *gin.Context) {
+	if !allowQuery(c) {
+		return
+	}
 	ps, err := s.packStore()
 	if err != nil {
 		writeError(c, err)
@@ -357,6 +413,9 @@ func (s *Server) handleDraftList(c *gin.Context) {
 // use swapped. A draft already published, or overtaken by another publish
 // of the edition, is a 409.
 func (s *Server) handleDraftPublish(c *gin.Context) {
+	if !allowQuery(c) {
+		return
+	}
 	ps, err := s.packStore()
 	if err != nil {
 		writeError(c, err)

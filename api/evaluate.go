@@ -100,8 +100,37 @@ func (s *Server) checkPrograms(eng *rules.Engine, field string, sel []string, as
 	return err
 }
 
+// unknownProgram is the error for sel[i], a selector known to name no
+// program or edition: checkPrograms' 404 listing the known ones, naming
+// field[i] (field alone when it is not a list).
+func (s *Server) unknownProgram(eng *rules.Engine, field string, sel []string, i int, list bool) error {
+	err := s.checkPrograms(eng, field, sel[i:i+1], s.cfg.Now(), false, s.nativeKeys())
+	if err == nil {
+		msg := "未知的评价项目或版本“" + sel[i] + "” (unknown program or edition)"
+		err = &Error{Status: http.StatusNotFound, Code: CodeNotFound, Message: msg,
+			Details: []registry.Problem{{Field: field, Problem: msg}}}
+	}
+	var ae *Error
+	if errors.As(err, &ae) {
+		// checkPrograms saw sel[i] alone: name its place in the list.
+		at := field
+		if list {
+			at = field + "[" + strconv.Itoa(i) + "]"
+		}
+		for j := range ae.Details {
+			if ae.Details[j].Field == field+"[0]" {
+				ae.Details[j].Field = at
+			}
+		}
+	}
+	return err
+}
+
 // handleSelfCheck evaluates a profile anonymously: nothing is stored.
 func (s *Server) handleSelfCheck(c *gin.Context) {
+	if !allowQuery(c) {
+		return
+	}
 	var req selfCheckRequest
 	if err := decodeJSON(c, &req); err != nil {
 		writeError(c, err)
@@ -258,9 +287,16 @@ func (s *Server) handleEligibilityHistory(c *gin.Context) {
 	if sel := splitList(c.Query("programs")); len(sel) > 0 {
 		ids = nil
 		for i, p := range sel {
-			id, _, _ := strings.Cut(p, "@")
-			if len(eng.Editions(id)) == 0 && !slices.Contains(s.nativeIDs(), id) {
-				writeError(c, s.resolvePrograms(eng, "programs", sel[i:i+1], time.Now(), false))
+			// The history is kept by program: an edition, when given,
+			// must still be one the engine (or a native program) has.
+			id, _, explicit := strings.Cut(p, "@")
+			known := len(eng.Editions(id)) > 0 || slices.Contains(s.nativeIDs(), id)
+			if known && explicit {
+				_, known = eng.Program(p)
+				known = known || slices.Contains(s.nativeKeys(), p)
+			}
+			if !known {
+				writeError(c, s.unknownProgram(eng, "programs", sel, i, true))
 				return
 			}
 			ids = append(ids, id)

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -44,9 +45,12 @@ func usccParam(c *gin.Context) (string, error) {
 }
 
 // firmTarget reads what every write to one firm needs: the USCC of the path
-// and the If-Match revision. On a bad value it has already answered the
-// request, and ok is false.
+// and the If-Match revision; the writes take no query parameters. On a bad
+// value it has already answered the request, and ok is false.
 func firmTarget(c *gin.Context) (code string, rev int64, ok bool) {
+	if !allowQuery(c) {
+		return "", 0, false
+	}
 	code, err := usccParam(c)
 	if err == nil {
 		rev, err = ifMatch(c)
@@ -67,6 +71,9 @@ func writeFirm(c *gin.Context, status int, rec *registry.Record) {
 // handleFirmCreate registers a firm: 201 with Location and ETag, 409 when
 // the USCC is taken.
 func (s *Server) handleFirmCreate(c *gin.Context) {
+	if !allowQuery(c) {
+		return
+	}
 	var f registry.Firm
 	if err := decodeJSON(c, &f); err != nil {
 		writeError(c, err)
@@ -84,6 +91,9 @@ func (s *Server) handleFirmCreate(c *gin.Context) {
 // handleFirmGet returns a firm with its ETag; If-None-Match with the
 // current ETag gets 304.
 func (s *Server) handleFirmGet(c *gin.Context) {
+	if !allowQuery(c) {
+		return
+	}
 	code, err := usccParam(c)
 	if err != nil {
 		writeError(c, err)
@@ -245,8 +255,13 @@ func parseFirmFilter(c *gin.Context) (registry.FirmFilter, int, error) {
 	if utf8.RuneCountInString(ff.Chain) > 50 {
 		bad("chain", "产业链名称过长", "too long")
 	}
-	if utf8.RuneCountInString(ff.Query) > 100 {
+	switch {
+	case utf8.RuneCountInString(ff.Query) > 100:
 		bad("q", "搜索词不能超过100个字符", "at most 100 characters")
+	case strings.ContainsFunc(ff.Query, unicode.IsControl):
+		// The search is a regular expression, which BSON cannot carry
+		// with a NUL byte: the driver refused it, a 500.
+		bad("q", "搜索词不能包含控制字符", "must not contain control characters")
 	}
 	if ff.Honor != "" && !honorParamRE.MatchString(ff.Honor) {
 		bad("honor", "资质类型应为小写英文标识，如 hnte", "must be an honor kind such as hnte")

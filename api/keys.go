@@ -38,7 +38,7 @@ func (s *Server) keyStore(c *gin.Context) (KeyStore, bool) {
 // not stored and never shown again, and Location /api/v1/keys/{id}.
 func (s *Server) handleKeyCreate(c *gin.Context) {
 	ks, ok := s.keyStore(c)
-	if !ok {
+	if !ok || !allowQuery(c) {
 		return
 	}
 	var req keyRequest
@@ -85,7 +85,7 @@ func (s *Server) handleKeyList(c *gin.Context) {
 // replicas within keyCacheTTL.
 func (s *Server) handleKeyRevoke(c *gin.Context) {
 	ks, ok := s.keyStore(c)
-	if !ok {
+	if !ok || !allowQuery(c) {
 		return
 	}
 	id := c.Param("id")
@@ -109,5 +109,8 @@ func (s *Server) handleKeyRevoke(c *gin.Context) {
 // (never the key), so that the web UI can sign a user in and show what the
 // role may do.
 func (s *Server) handleMe(c *gin.Context) {
+	if !allowQuery(c) {
+		return
+	}
 	c.JSON(http.StatusOK, apiKey(c))
 }

@@ -49,11 +49,16 @@ func (s *Server) handleNearMisses(c *gin.Context) {
 	eng := s.cfg.Rules.Load()
 	program := c.Query("program")
 	if program != "" {
-		program, _, _ = strings.Cut(program, "@")
-		if len(eng.Editions(program)) == 0 {
-			writeError(c, s.resolvePrograms(eng, "program", []string{program}, s.cfg.Now(), false))
+		// The pool is kept by program; an edition, when given, must be
+		// one the engine has.
+		sel := program
+		id, _, explicit := strings.Cut(program, "@")
+		_, known := eng.Program(sel)
+		if len(eng.Editions(id)) == 0 || explicit && !known {
+			writeError(c, s.unknownProgram(eng, "program", []string{sel}, 0, false))
 			return
 		}
+		program = id
 	}
 	region := c.Query("region_code")
 	if region != "" && !regionParamRE.MatchString(region) {

@@ -85,7 +85,7 @@ func validateFilter(prefix string, f *registry.ScreeningFilter) error {
 
 // handleScreeningCreate queues a screening job: 202 with the job.
 func (s *Server) handleScreeningCreate(c *gin.Context) {
-	if !s.screeningsEnabled(c) {
+	if !s.screeningsEnabled(c) || !allowQuery(c) {
 		return
 	}
 	var req screeningRequest
@@ -216,8 +216,12 @@ var programStatuses = []string{string(rules.Eligible), string(rules.NeedsReview)
 func parseResultFilter(c *gin.Context, sc registry.Screening) (resultFilter, error) {
 	f := resultFilter{program: c.Query("program"), status: c.Query("status"), region: c.Query("region_code")}
 	if f.program != "" {
-		f.program, _, _ = strings.Cut(f.program, "@")
-		if !slices.ContainsFunc(sc.Programs, func(k string) bool { return registry.ProgramID(k) == f.program }) {
+		sel := f.program
+		id, _, explicit := strings.Cut(sel, "@")
+		f.program = id
+		// The job's programs are "id@edition" keys: an edition, when
+		// given, must be the one the job ran.
+		if !slices.ContainsFunc(sc.Programs, func(k string) bool { return registry.ProgramID(k) == id && (!explicit || k == sel) }) {
 			return f, badRequest("program", "该筛查任务不含此项目，可选："+strings.Join(sc.Programs, "、"),
 				"the screening did not cover this program")
 		}

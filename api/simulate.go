@@ -75,6 +75,9 @@ func packInfo(p *rules.Program) simulatedPack {
 // the edition in force at as_of (or the edition the path names): which
 // firms become eligible, which stop being, and why.
 func (s *Server) handleSimulate(c *gin.Context) {
+	if !allowQuery(c) {
+		return
+	}
 	var req simulateRequest
 	if err := decodeJSON(c, &req); err != nil {
 		writeError(c, err)

@@ -150,6 +150,9 @@ func (s *Server) handleTargetList(c *gin.Context) {
 // the result as a dated snapshot: 201 with the snapshot, 404 when the region
 // has no targets that year.
 func (s *Server) handleSnapshotCreate(c *gin.Context) {
+	if !allowQuery(c) {
+		return
+	}
 	st, err := s.targetStore()
 	if err != nil {
 		writeError(c, err)

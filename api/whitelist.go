@@ -234,6 +234,16 @@ func (s *Server) handleReceiptRotate(c *gin.Context) {
 	if !s.whitelistReady(c) || !allowQuery(c) {
 		return
 	}
+	// The call takes no parameters: an empty body, or {}. Anything else
+	// is refused rather than ignored, so that garbage does not rotate the
+	// signing key.
+	if c.Request.ContentLength != 0 {
+		var none struct{}
+		if err := decodeJSON(c, &none); err != nil {
+			writeError(c, err)
+			return
+		}
+	}
 	k, err := s.cfg.Whitelist.Rotate(c.Request.Context())
 	if err != nil {
 		writeError(c, whitelistError(err))
