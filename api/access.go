@@ -437,11 +437,21 @@ func narrowQuery(c *gin.Context, region string) error {
 // must lie within its region, and is set to it when absent (unless the
 // rule needs it stated). For audited routes it also notes the body's USCC
 // and region. A body that is not a JSON object is put back untouched for
-// the handler to refuse.
+// the handler to refuse, but for a staff key it is refused here, as is a
+// body whose keys spell the scoped field in another case (JSON decoding
+// folds case): what the handler decodes must be what was checked.
 func narrowBody(c *gin.Context, k *registry.APIKey, rule scopeRule, ae *auditNote) error {
 	b, ok := readBody(c)
 	if !ok {
+		if k.Role == registry.RoleStaff && b != nil {
+			return badRequest("", "请求体应为 JSON 对象", "the body must be a JSON object")
+		}
 		return nil
+	}
+	if k.Role == registry.RoleStaff {
+		if f := b.folded(rule.body); f != "" {
+			return badRequest(f, "字段名大小写有误，应为 "+rule.body, "unknown field; did you mean "+rule.body)
+		}
 	}
 	v, present := b.get(rule.body)
 	if ae != nil && rule.body == "region_code" {
@@ -476,7 +486,8 @@ type jsonBody struct {
 }
 
 // readBody reads the body and puts it back; ok is false when it is not a
-// JSON object (or cannot be read: the handler then meets the same error).
+// JSON object (b is then the bytes read, without obj), or when it cannot
+// be read (b is nil: the handler then meets the same error, a 413 say).
 func readBody(c *gin.Context) (*jsonBody, bool) {
 	if c.Request.Body == nil {
 		return nil, false
@@ -489,9 +500,31 @@ func readBody(c *gin.Context) (*jsonBody, bool) {
 	}
 	b.restore(c)
 	if json.Unmarshal(raw, &b.obj) != nil || b.obj == nil {
-		return nil, false
+		return b, false
 	}
 	return b, true
+}
+
+// folded returns the dotted path of a key on the way to path that equals
+// a step of it only when case is ignored ("Filter.region_code"), "" when
+// there is none.
+func (b *jsonBody) folded(path string) string {
+	obj := b.obj
+	var at []string
+	for _, p := range strings.Split(path, ".") {
+		for k := range obj {
+			if k != p && strings.EqualFold(k, p) {
+				return strings.Join(append(at, k), ".")
+			}
+		}
+		at = append(at, p)
+		var next map[string]json.RawMessage
+		if json.Unmarshal(obj[p], &next) != nil {
+			return ""
+		}
+		obj = next
+	}
+	return ""
 }
 
 type errReader struct{ err error }

@@ -99,3 +99,21 @@ func TestJSONBody(t *testing.T) {
 		t.Errorf("set = %s, want %s", got, want)
 	}
 }
+
+func TestJSONBodyFolded(t *testing.T) {
+	for _, tc := range []struct{ body, path, want string }{
+		{`{"region_code":"431202"}`, "region_code", ""},
+		{`{"Region_Code":"110105"}`, "region_code", "Region_Code"},
+		{`{"filter":{"REGION_CODE":"110105"}}`, "filter.region_code", "filter.REGION_CODE"},
+		{`{"Filter":{"region_code":"110105"}}`, "filter.region_code", "Filter"},
+		{`{"filter":"x"}`, "filter.region_code", ""},
+	} {
+		b := &jsonBody{}
+		if err := json.Unmarshal([]byte(tc.body), &b.obj); err != nil {
+			t.Fatal(err)
+		}
+		if got := b.folded(tc.path); got != tc.want {
+			t.Errorf("folded(%s, %s) = %q, want %q", tc.body, tc.path, got, tc.want)
+		}
+	}
+}
