@@ -219,3 +219,8 @@ const Peiyu = (() => {
     el, append, $, $$, clear, show, errorBox, okBox, fmt, badge, statusText, roleText, honorText, levelText, query,
   };
 })();
+
+// --- public pages (results.js, selfcheck.js, bank.js, myfirm.js) -------------
+// Honor kinds and levels the registry knows besides those above.
+Object.assign(Peiyu.honorText, { tech_innovation_demo: "技术创新示范企业", green_factory: "绿色工厂" });
+Object.assign(Peiyu.levelText, { international: "国际级" });
