@@ -26,6 +26,7 @@ func TestDependencyDirection(t *testing.T) {
 		"registry":          {},
 		"registry/embedded": {},
 		"registry/store":    {"registry"},
+		"registry/sheet":    {"registry"},
 		"rules":             {"registry"},
 		"rules/screening":   {"registry", "rules"},
 		"rules/native":      {"registry", "rules"},
@@ -33,7 +34,7 @@ func TestDependencyDirection(t *testing.T) {
 		"rules/ledger":      {"registry", "rules"},
 		"rules/points":      {"registry", "rules"},
 		"seeds":             {"registry"},
-		"api":               {"registry", "rules", "rules/screening", "rules/ledger", "rules/whitelist", "rules/points"},
+		"api":               {"registry", "registry/sheet", "rules", "rules/screening", "rules/ledger", "rules/whitelist", "rules/points"},
 	}
 	for pkg, imps := range imports {
 		for _, imp := range imps {

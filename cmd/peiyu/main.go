@@ -39,6 +39,8 @@ Usage:
   peiyu serve [flags]                 run the HTTP service (--demo loads demo firms)
   peiyu seed --firms N --seed S       load N deterministic synthetic firms
   peiyu screen [flags]                screen the registry with a progress bar and a summary
+  peiyu import FILE [--dry-run]       import firms from an XLSX or CSV file (progress bar, per-row report)
+  peiyu export --out FILE.xlsx|.csv   export firms in the import layout (--region, --chain, --industry)
   peiyu bench --firms N [--json]      capacity: bare scan, full screening, engine vs hand-written
   peiyu load --url U [--key K] [--rate R]   drive a running service at a constant rate, report p50/p99
   peiyu receipts verify|public-key|rotate   verify bank receipts offline; show or rotate signing keys
@@ -65,6 +67,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runSeed(ctx, rest, getenv, stdout, stderr)
 	case "screen":
 		return runScreen(ctx, rest, getenv, stdout, stderr)
+	case "import":
+		return runImport(ctx, rest, getenv, stdout, stderr)
+	case "export":
+		return runExport(ctx, rest, getenv, stdout, stderr)
 	case "bench":
 		return runBench(ctx, rest, getenv, stdout, stderr)
 	case "load":
