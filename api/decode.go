@@ -187,8 +187,12 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 }
 
 func tooLarge(limit int64) *Error {
+	size := strconv.FormatInt(limit>>20, 10) + " MiB"
+	if limit < 1<<20 {
+		size = strconv.FormatInt(limit, 10) + " 字节"
+	}
 	return &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeTooLarge,
-		Message: "请求体过大，上限为 1 MiB (request body exceeds the limit)"}
+		Message: "请求体过大，上限为 " + size + " (request body exceeds the limit)"}
 }
 
 // jsonError explains a decoding failure, naming the field for type errors
