@@ -290,8 +290,8 @@ func TestSimulation(t *testing.T) {
 	}
 	change := func(actual, oldTh, newTh float64) []rules.CriterionChange {
 		return []rules.CriterionChange{{ID: "main-revenue", Title: "年主营业务收入2000万元及以上",
-			Old: &rules.CriterionState{Status: rules.Fail, Actual: f64(actual), Threshold: f64(oldTh)},
-			New: &rules.CriterionState{Status: rules.Pass, Actual: f64(actual), Threshold: f64(newTh)}}}
+			Old: &rules.CriterionState{Status: rules.Fail, Actual: f64(actual), Threshold: f64(oldTh), Op: ">=", Unit: "yuan"},
+			New: &rules.CriterionState{Status: rules.Pass, Actual: f64(actual), Threshold: f64(newTh), Op: ">=", Unit: "yuan"}}}
 	}
 	want := rules.SimulationReport{
 		Firms: 6,

@@ -97,6 +97,12 @@ func lintProgram(prog *Program) []Finding {
 			add("parameters."+name, "parameter is never used")
 		}
 	}
+	// Score subtotals are shown by their titles ("创新能力得分").
+	for _, g := range prog.groups {
+		if p.Groups[g] == "" {
+			add("groups."+g, "score group has no Chinese title in groups:")
+		}
+	}
 	for _, name := range sortedKeys(p.Metrics) {
 		if !used[name] {
 			add("metrics."+name, "derived metric is never used")

@@ -76,7 +76,10 @@ type CriterionState struct {
 	Status    Status   `json:"status"`
 	Actual    *float64 `json:"actual"`
 	Threshold *float64 `json:"threshold"`
-	Points    *float64 `json:"points,omitempty"`
+	// Op and Unit say how to read Actual and Threshold, as in a result.
+	Op     string   `json:"op,omitempty"`
+	Unit   string   `json:"unit,omitempty"`
+	Points *float64 `json:"points,omitempty"`
 }
 
 // NewSimulation compares old with draft at asOf, listing at most limit
@@ -168,5 +171,5 @@ func stateOf(c *CriterionResult) *CriterionState {
 	if c == nil {
 		return nil
 	}
-	return &CriterionState{Status: c.Status, Actual: c.Actual, Threshold: c.Threshold, Points: c.Points}
+	return &CriterionState{Status: c.Status, Actual: c.Actual, Threshold: c.Threshold, Op: c.Op, Unit: c.Unit, Points: c.Points}
 }

@@ -179,9 +179,11 @@
     out.scrollIntoView();
   }
 
-  // unitFor finds a changed criterion's unit: the unit of a parameter
-  // whose old or new value is its threshold, else a guess.
+  // unitFor finds a changed criterion's unit: the API's, else the unit of
+  // a parameter whose old or new value is its threshold, else a guess.
   function unitFor(ch, over) {
+    const given = (ch.new && ch.new.unit) || (ch.old && ch.old.unit);
+    if (given) return given;
     const ps = (pack && pack.parameters) || {};
     for (const side of [ch.new, ch.old]) {
       if (!side || typeof side.threshold !== "number") continue;
