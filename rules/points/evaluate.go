@@ -264,7 +264,7 @@ func (p *Program) Evaluate(ctx context.Context, f *registry.Firm, asOf time.Time
 	switch {
 	case ms.Vetoed():
 		vetoC.Status = rules.Fail
-		vetoC.Detail = strings.Join(ms.Vetoes, "；") + "：积分计0，不参与排名"
+		vetoC.Detail = strings.Join(ms.Vetoes, "；") + "：积分计0，不进入任何档次"
 	case len(ms.VetoUnknown) > 0:
 		vetoC.Status = rules.Missing
 		vetoC.Missing = ms.vetoFields
@@ -463,7 +463,7 @@ func (p *Program) bandCriterion(ms *Measures, sc *scored, used *registry.CohortD
 	case ms.Vetoed():
 		c.Status = rules.Fail
 		c.Actual = ptr(0.0)
-		c.Detail = "负面清单企业积分计0，不参与排名"
+		c.Detail = "负面清单企业积分计0，不进入任何档次"
 		return c, nil
 	case used == nil:
 		c.Status = rules.Missing
