@@ -113,6 +113,8 @@ type Server struct {
 	limiter *limiter
 	// nativePrograms are built once: see points.go.
 	nativePrograms []*points.Program
+	audits         auditGroup
+	cohorts        cohortCache
 }
 
 // New builds the API.

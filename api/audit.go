@@ -141,7 +141,7 @@ func (s *Server) writeAudit(c *gin.Context, k *registry.APIKey, ra *routeAccess,
 	// The change is made whether or not the client is still there: its
 	// entry must be written all the same.
 	ctx := context.WithoutCancel(c.Request.Context())
-	err := s.cfg.Audit.AppendAudit(ctx, entries...)
+	err := s.audits.append(ctx, s.cfg.Audit, entries)
 	if err != nil {
 		logger(c).LogAttrs(ctx, slog.LevelError, "audit write failed",
 			slog.String("request_id", c.GetString(ctxRequestID)),

@@ -2,9 +2,13 @@ package api
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 
 	"github.com/peiyu/peiyu/registry"
 	"github.com/peiyu/peiyu/rules"
@@ -107,7 +111,7 @@ func (s *Server) evaluate(ctx context.Context, eng *rules.Engine, req rules.Requ
 	}
 	stamps = map[string]string{}
 	for _, n := range natives {
-		r, used, err := n.Evaluate(ctx, req.Firm, req.AsOf, points.Latest(s.cfg.Cohorts, n.Key()), points.Options{Estimate: true})
+		r, used, err := n.Evaluate(ctx, req.Firm, req.AsOf, points.Latest(s.cachedCohorts(), n.Key()), points.Options{Estimate: true})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -115,4 +119,70 @@ func (s *Server) evaluate(ctx context.Context, eng *rules.Engine, req rules.Requ
 		stamps[r.Program] = n.Stamp(used)
 	}
 	return results, stamps, nil
+}
+
+// Cohort distributions are read on every self-check that includes
+// innovation points (up to three: county, city, province), and they are
+// large documents; read from the database each time, they bound the
+// self-check by the database. cohortCache keeps each one read for
+// cohortTTL (a distribution not stored yet for noCohortTTL), so a new
+// screening's distributions reach self-checks within seconds. Outages are
+// not cached.
+const (
+	cohortTTL   = 10 * time.Second
+	noCohortTTL = 2 * time.Second
+)
+
+type cohortCache struct {
+	mu    sync.Mutex
+	m     map[string]cohortEntry
+	group singleflight.Group
+}
+
+type cohortEntry struct {
+	d   registry.CohortDistribution
+	err error // nil or registry.ErrNotFound
+	at  time.Time
+}
+
+// cachedCohorts is the Server's CohortStore behind its cache; nil when
+// none is configured.
+func (s *Server) cachedCohorts() points.LatestStore {
+	if s.cfg.Cohorts == nil {
+		return nil
+	}
+	return cachedCohorts{s}
+}
+
+type cachedCohorts struct{ s *Server }
+
+func (c cachedCohorts) LatestCohort(ctx context.Context, program, region, stage string) (registry.CohortDistribution, error) {
+	cc := &c.s.cohorts
+	k := program + "/" + region + "/" + stage
+	now := time.Now() // the real clock, whatever the server's Now says
+	cc.mu.Lock()
+	e, ok := cc.m[k]
+	cc.mu.Unlock()
+	if ok && (now.Sub(e.at) < cohortTTL && e.err == nil || now.Sub(e.at) < noCohortTTL) {
+		return e.d, e.err
+	}
+	v, err, _ := cc.group.Do(k, func() (any, error) {
+		d, err := c.s.cfg.Cohorts.LatestCohort(ctx, program, region, stage)
+		if err != nil && !errors.Is(err, registry.ErrNotFound) {
+			return nil, err
+		}
+		e := cohortEntry{d: d, err: err, at: now}
+		cc.mu.Lock()
+		if cc.m == nil {
+			cc.m = map[string]cohortEntry{}
+		}
+		cc.m[k] = e
+		cc.mu.Unlock()
+		return e, nil
+	})
+	if err != nil {
+		return registry.CohortDistribution{}, err
+	}
+	e = v.(cohortEntry)
+	return e.d, e.err
 }
