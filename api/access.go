@@ -120,6 +120,9 @@ type routeFlags uint8
 const (
 	// rateLimited: anonymous calls are rate limited per client address.
 	rateLimited routeFlags = 1 << iota
+	// auditAfter: the route's audit entries are written behind the answer
+	// (bank queries, served from memory: see auditBehind).
+	auditAfter
 )
 
 // routeAccess is one row of the access table. action, when set, is the
@@ -197,11 +200,11 @@ var accessTable = []routeAccess{
 	// here. Every bank query is audited; the lookups name their firms with
 	// auditLookup (one entry per USCC of a batch).
 	{"POST", "/api/v1/whitelists/:list/publish", staffUp, unscoped, "whitelist.publish", 0},
-	{"GET", "/api/v1/whitelists/:list/versions", bankUp, unscoped, "whitelist.versions", 0},
-	{"GET", "/api/v1/whitelists/:list/versions/:v", bankUp, unscoped, "whitelist.download", 0},
-	{"GET", "/api/v1/whitelists/:list/changes", bankUp, unscoped, "whitelist.changes", 0},
-	{"GET", "/api/v1/whitelist/:uscc", bankUp, unscoped, "whitelist.lookup", 0},
-	{"POST", "/api/v1/whitelist/lookup", bankUp, unscoped, "whitelist.lookup", 0},
+	{"GET", "/api/v1/whitelists/:list/versions", bankUp, unscoped, "whitelist.versions", auditAfter},
+	{"GET", "/api/v1/whitelists/:list/versions/:v", bankUp, unscoped, "whitelist.download", auditAfter},
+	{"GET", "/api/v1/whitelists/:list/changes", bankUp, unscoped, "whitelist.changes", auditAfter},
+	{"GET", "/api/v1/whitelist/:uscc", bankUp, unscoped, "whitelist.lookup", auditAfter},
+	{"POST", "/api/v1/whitelist/lookup", bankUp, unscoped, "whitelist.lookup", auditAfter},
 	{"POST", "/api/v1/receipts/rotate", adminOnly, unscoped, "receipt.rotate", 0},
 
 	// Keys and the audit log.

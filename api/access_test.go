@@ -544,6 +544,20 @@ func auditList(t *testing.T, h http.Handler, key, query string) []registry.Audit
 	return l.Items
 }
 
+// auditListN is auditList once it has n entries: bank queries' entries
+// are written just after their answers.
+func auditListN(t *testing.T, h http.Handler, key, query string, n int) []registry.AuditEntry {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got := auditList(t, h, key, query)
+		if len(got) >= n || time.Now().After(deadline) {
+			return got
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 func TestAuditTrail(t *testing.T) {
 	f := newAccessFixture(t)
 	h := f.h
@@ -666,7 +680,7 @@ func TestBankLookupAudit(t *testing.T) {
 	}
 
 	// One entry per USCC looked up, the batch's included.
-	lookups := auditList(t, h, testAdminKey, "action=whitelist.lookup&actor_role=bank")
+	lookups := auditListN(t, h, testAdminKey, "action=whitelist.lookup&actor_role=bank", 4)
 	var got []string
 	for _, e := range lookups {
 		got = append(got, e.USCC)
@@ -677,7 +691,7 @@ func TestBankLookupAudit(t *testing.T) {
 	if diff := cmp.Diff([]string{codes[2], codes[1], codes[0], codes[0]}, got); diff != "" {
 		t.Errorf("lookup entries, newest first (-want +got):\n%s", diff)
 	}
-	if got := auditList(t, h, testAdminKey, "action=whitelist.changes"); len(got) != 1 || got[0].USCC != "" {
+	if got := auditListN(t, h, testAdminKey, "action=whitelist.changes", 1); len(got) != 1 || got[0].USCC != "" {
 		t.Errorf("changes entries: %+v", got)
 	}
 

@@ -114,6 +114,7 @@ type Server struct {
 	// nativePrograms are built once: see points.go.
 	nativePrograms []*points.Program
 	audits         auditGroup
+	behind         *auditBehind
 	cohorts        cohortCache
 }
 
@@ -131,6 +132,10 @@ func New(cfg Config) *Server {
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{cfg: cfg, engine: gin.New(), limiter: newLimiter(cfg.SelfCheckLimit),
 		nativePrograms: []*points.Program{points.New(points.Default(), cfg.RegionName)}}
+	s.behind = &auditBehind{max: maxAuditBehind, st: cfg.Audit, wake: make(chan struct{}, 1), done: make(chan struct{}),
+		log: func(err error, n int) {
+			cfg.Logger.Error("audit: write bank-query entries (retrying)", "entries", n, "error", err)
+		}}
 	if err := s.engine.SetTrustedProxies(cfg.TrustedProxies); err != nil {
 		// Fail safe: trust no proxy. cmd/peiyu checks the setting first.
 		cfg.Logger.Error("trusted proxies ignored", "error", err)
@@ -142,3 +147,11 @@ func New(cfg Config) *Server {
 
 // Handler returns the http.Handler serving the whole surface.
 func (s *Server) Handler() http.Handler { return s.engine }
+
+// Close writes the audit entries still queued behind bank queries' answers
+// (see auditBehind) and stops taking more: call it after the HTTP server
+// has shut down and before the database is closed. Errors: a write that
+// failed (logged), ctx's.
+func (s *Server) Close(ctx context.Context) error {
+	return s.behind.close(ctx)
+}

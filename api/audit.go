@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 
 	"github.com/peiyu/peiyu/registry"
 )
@@ -109,6 +110,11 @@ func (s *Server) audited(c *gin.Context, k *registry.APIKey, ra *routeAccess) {
 	status := bw.Status()
 	if err := s.writeAudit(c, k, ra, note, status); err != nil && status < 400 {
 		resetHeader(orig.Header(), header)
+		if errors.Is(err, errAuditBacklog) {
+			writeError(c, &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable,
+				Message: "审计日志暂时无法写入，查询暂停，请稍后重试 (the audit log is not being written: queries are paused, retry later)"})
+			return
+		}
 		writeError(c, &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable,
 			Message: "审计日志写入失败，操作可能已生效，请核实后再重试 (the audit log could not be written; the change may have been made: check before retrying)"})
 		return
@@ -137,6 +143,20 @@ func (s *Server) writeAudit(c *gin.Context, k *registry.APIKey, ra *routeAccess,
 		e := &entries[i]
 		e.Time, e.KeyID, e.KeyName, e.Role = now, k.ID, k.Name, k.Role
 		e.RequestID, e.Method, e.Path = c.GetString(ctxRequestID), c.Request.Method, c.Request.URL.Path
+	}
+	// A bank query's entries are written behind its answer (auditBehind),
+	// each with its ID already, so a retried batch adds it once.
+	if ra.flags&auditAfter != 0 {
+		for i := range entries {
+			if id, err := uuid.NewV7(); err == nil {
+				entries[i].ID = id.String()
+			}
+		}
+		err := s.behind.add(entries)
+		if err != nil {
+			logger(c).Error("audit backlog full: bank query refused", "request_id", c.GetString(ctxRequestID), "action", ra.action, "entries", len(entries))
+		}
+		return err
 	}
 	// The change is made whether or not the client is still there: its
 	// entry must be written all the same.

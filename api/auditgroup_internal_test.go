@@ -135,3 +135,81 @@ func TestCohortCache(t *testing.T) {
 		t.Errorf("%d database reads after 2 lookups during an outage, want 4", n)
 	}
 }
+
+// flakyAudit is the real store failing its first writes, as during an
+// outage.
+type flakyAudit struct {
+	AuditStore
+	fail atomic.Int32
+}
+
+func (f *flakyAudit) AppendAudit(ctx context.Context, entries ...registry.AuditEntry) error {
+	if f.fail.Add(-1) >= 0 {
+		// Half the batch lands before the failure: the retry must not
+		// store it twice.
+		_ = f.AuditStore.AppendAudit(ctx, entries[:len(entries)/2]...)
+		return fmt.Errorf("append audit: %w", registry.ErrUnavailable)
+	}
+	return f.AuditStore.AppendAudit(ctx, entries...)
+}
+
+// TestAuditBehind: bank-query entries are written after their answers,
+// retried through failures without duplicates, and flushed by Close;
+// nothing is taken after Close.
+func TestAuditBehind(t *testing.T) {
+	st := storetest.New(t)
+	fa := &flakyAudit{AuditStore: st}
+	fa.fail.Store(2)
+	var logged atomic.Int32
+	b := &auditBehind{max: 50, st: fa, wake: make(chan struct{}, 1), done: make(chan struct{}),
+		log: func(error, int) { logged.Add(1) }}
+	entry := func(i int) registry.AuditEntry {
+		return registry.AuditEntry{ID: fmt.Sprintf("00000000-0000-7000-8000-%012d", i), Action: "whitelist.lookup", Outcome: 200}
+	}
+	for i := range 40 {
+		if err := b.add([]registry.AuditEntry{entry(i)}); err != nil {
+			t.Fatalf("add %d: %v", i, err)
+		}
+	}
+	if err := b.close(context.Background()); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+	if err := b.add([]registry.AuditEntry{entry(99)}); !errors.Is(err, errAuditBacklog) {
+		t.Errorf("add after close = %v, want refused", err)
+	}
+	got, err := st.ListAudit(context.Background(), registry.AuditFilter{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]int{}
+	for _, e := range got {
+		ids[e.ID]++
+	}
+	for i := range 40 {
+		if n := ids[entry(i).ID]; n != 1 {
+			t.Errorf("entry %d stored %d times, want once", i, n)
+		}
+	}
+	if logged.Load() != 2 {
+		t.Errorf("%d failed writes logged, want 2", logged.Load())
+	}
+}
+
+// TestAuditBehindBound: with the writer stuck, the queue fills to its bound
+// and then refuses.
+func TestAuditBehindBound(t *testing.T) {
+	st := &slowAudit{AuditStore: storetest.New(t)}
+	b := &auditBehind{max: 10, st: st, wake: make(chan struct{}, 1), done: make(chan struct{}), log: func(error, int) {}}
+	refused := 0
+	for range 30 {
+		if err := b.add([]registry.AuditEntry{{Action: "whitelist.lookup"}}); errors.Is(err, errAuditBacklog) {
+			refused++
+		}
+	}
+	if refused == 0 {
+		t.Error("30 entries into a queue of 10 behind a slow writer: none refused")
+	}
+	if err := b.close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}

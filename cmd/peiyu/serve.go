@@ -170,6 +170,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := hs.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		log.Warn("shutdown", "error", err)
 	}
+	// The bank queries' audit entries still queued, before the database
+	// goes (deferred above).
+	if err := srv.Close(shutCtx); err != nil {
+		log.Error("shutdown: audit entries", "error", err)
+	}
 	<-prepared
 	return nil
 }

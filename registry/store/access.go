@@ -227,7 +227,11 @@ func (s *Store) AppendAudit(ctx context.Context, entries ...registry.AuditEntry)
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*s.timeout)
 	defer cancel()
-	if _, err := s.db.Collection(auditCollection).InsertMany(ctx, docs); err != nil {
+	// Unordered, and an entry already stored under its ID counts as
+	// written: a batch retried after a partial failure adds each entry
+	// once.
+	_, err := s.db.Collection(auditCollection).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	if err != nil && !onlyDuplicates(err) {
 		return translate("append audit", err)
 	}
 	return nil
