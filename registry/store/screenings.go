@@ -450,15 +450,18 @@ func (s *Store) WriteResults(parent context.Context, firms []registry.ScreenedFi
 	if !onlyDuplicates(err) || !errors.As(err, &bwe) {
 		return translate("write screening results", err)
 	}
-	// Results of a chunk run before the crash: delete them and insert
-	// again, two operations however many there are (one by one, each
-	// replace is a lookup the embedded server may answer by a scan).
+	// Results of a chunk run before the crash: replace them.
 	ids := make(bson.A, len(bwe.WriteErrors))
 	again := make([]any, len(bwe.WriteErrors))
 	for i, we := range bwe.WriteErrors {
 		ids[i] = docs[we.Index].(resultDoc).ID
 		again[i] = docs[we.Index]
 	}
+	if s.embedded {
+		return s.replaceResults(parent, coll, again)
+	}
+	// On MongoDB: delete them and insert again, two operations however
+	// many there are.
 	ctx, cancel = context.WithTimeout(parent, s.timeout+time.Duration(len(firms))*10*time.Millisecond)
 	defer cancel()
 	if _, err := coll.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}); err != nil {
@@ -466,6 +469,35 @@ func (s *Store) WriteResults(parent context.Context, firms []registry.ScreenedFi
 	}
 	_, err = coll.InsertMany(ctx, again, options.InsertMany().SetOrdered(false))
 	return translate("rewrite screening results", err)
+}
+
+// replaceResults replaces stored results one by one by _id, on the
+// embedded server. It filters anything but an equality on _id by reading
+// every document, so the DeleteMany by $in that MongoDB answers from its
+// index read the job's whole results collection there, about 1 ms a
+// result: a job resumed after a crash late in a large screening failed
+// that rewrite on its timeout at every retry and never finished
+// (TestRewriteResultsAfterCrashIsBoundByTheBatch). A lookup by _id alone
+// is pushed down to SQLite, and uses an index once the collection has the
+// one IndexIDs makes; a job's results collection is created after
+// EnsureIndexes ran, so it is made here, the first time a job rewrites.
+func (s *Store) replaceResults(parent context.Context, coll *mongo.Collection, docs []any) error {
+	if s.indexIDs != nil {
+		ictx, cancel := context.WithTimeout(parent, 4*s.timeout)
+		// Without the index each replacement reads the collection: slower,
+		// still correct, so a failure here does not fail the write.
+		_ = s.indexIDs(ictx, s.db.Name())
+		cancel()
+	}
+	ctx, cancel := context.WithTimeout(parent, s.timeout+time.Duration(len(docs))*10*time.Millisecond)
+	defer cancel()
+	for _, d := range docs {
+		rd := d.(resultDoc)
+		if _, err := coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: rd.ID}}, rd, options.Replace().SetUpsert(true)); err != nil {
+			return translate("rewrite screening results", err)
+		}
+	}
+	return nil
 }
 
 // FinishChunk marks a chunk done with its counts, if lease still holds it.

@@ -21,6 +21,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
 
 	"github.com/peiyu/peiyu/registry"
@@ -257,11 +258,22 @@ func translate(op string, err error) error {
 		return fmt.Errorf("%s: %w", op, registry.ErrConflict)
 	case errors.Is(err, context.Canceled):
 		return fmt.Errorf("%s: %w", op, err)
-	case mongo.IsTimeout(err), mongo.IsNetworkError(err), errors.As(err, &sse),
+	case mongo.IsTimeout(err), mongo.IsNetworkError(err), errors.As(err, &sse), isPoolCleared(err),
 		errors.Is(err, context.DeadlineExceeded), errors.Is(err, mongo.ErrClientDisconnected):
 		return &unavailableError{op: op, cause: err}
 	}
 	return fmt.Errorf("%s: %w", op, err)
+}
+
+// isPoolCleared reports the driver's "connection pool … was cleared
+// because another operation failed": an operation that had chosen the
+// server when a connection to it broke, and then found its pool paused. It
+// is the same outage as the other operation's network error, but carries no
+// NetworkError label (the driver labels it TransientTransactionError only),
+// so it was a 500 (TestTranslatePoolClearedIsUnavailable).
+func isPoolCleared(err error) bool {
+	var pe driver.RetryablePoolError
+	return errors.As(err, &pe) && pe.Retryable()
 }
 
 // unavailableError keeps the driver's cause for the log while matching

@@ -108,7 +108,8 @@ func (s *Store) WhitelistVersions(ctx context.Context, list string, from, to int
 }
 
 // PublishWhitelist stores version v of a list: entries first, then the
-// summary (the commit point), then the head pointer.
+// summary (the commit point). The publisher then advances the head
+// pointer with AdvanceWhitelistHead.
 // Errors: registry.ErrConflict (version v is already published),
 // registry.ErrUnavailable.
 func (s *Store) PublishWhitelist(ctx context.Context, v registry.WhitelistVersion, entries []registry.WhitelistEntry) error {
@@ -133,8 +134,23 @@ func (s *Store) PublishWhitelist(ctx context.Context, v registry.WhitelistVersio
 	if _, err := s.db.Collection("whitelist_versions").InsertOne(ctx, whitelistVersionDoc{ID: id, WhitelistVersion: v}); err != nil {
 		return translate("publish whitelist version", err) // a concurrent publisher won: ErrConflict
 	}
-	_, err = s.db.Collection("whitelist_heads").UpdateOne(ctx, bson.D{{Key: "_id", Value: v.List}},
-		bson.D{{Key: "$max", Value: bson.D{{Key: "latest", Value: v.Version}}}}, options.UpdateOne().SetUpsert(true))
+	return nil
+}
+
+// AdvanceWhitelistHead records version v as the latest of a list, unless a
+// later one is recorded already. The pointer only saves readers probing:
+// LatestWhitelist probes forward from it, so a version whose pointer was
+// never advanced is found all the same, and a failure here is no failure
+// of the publication. It used to be the last step of PublishWhitelist,
+// whose error then reported a committed version as not published, and the
+// publishing service did not serve it
+// (TestPublishSurvivesHeadPointerFailure).
+// Errors: registry.ErrUnavailable.
+func (s *Store) AdvanceWhitelistHead(ctx context.Context, list string, v int) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	_, err := s.db.Collection("whitelist_heads").UpdateOne(ctx, bson.D{{Key: "_id", Value: list}},
+		bson.D{{Key: "$max", Value: bson.D{{Key: "latest", Value: v}}}}, options.UpdateOne().SetUpsert(true))
 	return translate("advance whitelist head", err)
 }
 

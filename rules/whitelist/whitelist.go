@@ -44,6 +44,7 @@ type Store interface {
 	WhitelistVersion(ctx context.Context, list string, v int) (registry.WhitelistVersion, []registry.WhitelistEntry, error)
 	WhitelistVersions(ctx context.Context, list string, from, to int) ([]registry.WhitelistVersion, error)
 	PublishWhitelist(ctx context.Context, v registry.WhitelistVersion, entries []registry.WhitelistEntry) error
+	AdvanceWhitelistHead(ctx context.Context, list string, v int) error
 	ReceiptKeys(ctx context.Context) ([]registry.ReceiptKey, error)
 	AddReceiptKey(ctx context.Context, k registry.ReceiptKey) error
 	ScanFirms(ctx context.Context, f registry.FirmFilter, fn func(*registry.Record) error) error
@@ -259,6 +260,13 @@ func (s *Service) Publish(ctx context.Context, by string, asOf time.Time) (regis
 	v.Hash = HashEntries(entries)
 	if err := s.store.PublishWhitelist(ctx, v, entries); err != nil {
 		return registry.WhitelistVersion{}, err
+	}
+	// The version is published. The head pointer only spares readers
+	// probing forward (they find the version without it), so failing to
+	// advance it — the database gone just after the commit — is logged,
+	// and the version is served and reported as published.
+	if err := s.store.AdvanceWhitelistHead(ctx, List, v.Version); err != nil {
+		s.cfg.Logger.Warn("whitelist: advance the head pointer; readers probe past it", "version", v.Version, "error", err)
 	}
 	if entries == nil {
 		entries = []registry.WhitelistEntry{}

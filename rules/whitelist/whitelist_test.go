@@ -257,3 +257,52 @@ func TestConfiguredKeyAndConflicts(t *testing.T) {
 		t.Errorf("publish without the program: %v", err)
 	}
 }
+
+// headDown is the real store, but the database goes away just after a
+// version's summary (the commit point) is written: advancing the head
+// pointer fails.
+type headDown struct{ *store.Store }
+
+func (headDown) AdvanceWhitelistHead(context.Context, string, int) error {
+	return fmt.Errorf("advance whitelist head: %w", registry.ErrUnavailable)
+}
+
+// The database stopped right after a publication committed its version,
+// before the head pointer moved (api/faults_test.go
+// TestFaultWhitelistPublishWhileStopping). The store reported the whole
+// publication as failed: the API answered 503, and the publishing service
+// kept serving the previous version although the new one was stored. The
+// pointer is only a hint readers probe past: the version is published, is
+// served at once, and the next one takes the next number.
+func TestPublishSurvivesHeadPointerFailure(t *testing.T) {
+	ctx := context.Background()
+	st, _ := setup(t, firm(1, 60_000_000, false), firm(2, 10_000_000, true))
+	svc := whitelist.New(headDown{st}, engine(t), whitelist.Config{})
+	if err := svc.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	v1, err := svc.Publish(ctx, "clerk", asOf)
+	if err != nil {
+		t.Fatalf("publish with the head pointer failing: %v", err)
+	}
+	if cur, _ := svc.Current(); cur.Version != 1 || v1.Version != 1 || v1.Count != 2 {
+		t.Errorf("published %+v, serving version %d; want version 1 of 2 entries served", v1, cur.Version)
+	}
+	if a, _ := svc.Lookup(code(2)); !a.Listed || a.Version != 1 {
+		t.Errorf("lookup = %+v, want listed in version 1", a)
+	}
+	if n, err := st.LatestWhitelist(ctx, whitelist.List); err != nil || n != 1 {
+		t.Errorf("latest stored = %d, %v; want 1 (found past the pointer)", n, err)
+	}
+	if v2, err := svc.Publish(ctx, "clerk", asOf); err != nil || v2.Version != 2 {
+		t.Errorf("next publish = %+v, %v; want version 2", v2, err)
+	}
+	// Another replica finds both.
+	other := whitelist.New(st, engine(t), whitelist.Config{})
+	if err := other.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if cur, _ := other.Current(); cur.Version != 2 {
+		t.Errorf("another replica serves version %d, want 2", cur.Version)
+	}
+}
