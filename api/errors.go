@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -121,6 +122,12 @@ func writeError(c *gin.Context, err error) {
 	}
 	if ae.Status == http.StatusServiceUnavailable {
 		c.Header("Retry-After", "5")
+		// A write whose reply was lost with the connection may have been
+		// made: say so, so that nobody blindly repeats it.
+		if c.Request.Method != http.MethodGet && errors.Is(err, registry.ErrUnavailable) && !strings.Contains(ae.Message, "可能已") {
+			ae = &Error{Status: ae.Status, Code: ae.Code, Details: ae.Details,
+				Message: ae.Message + "；若为修改操作，可能已经生效，请先查看再重试 (a change may have been made: check before retrying)"}
+		}
 	}
 	c.AbortWithStatusJSON(ae.Status, envelope{Error: envelopeBody{Code: ae.Code, Message: ae.Message, Details: details}})
 }
