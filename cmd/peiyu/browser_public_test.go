@@ -355,6 +355,18 @@ func TestBrowserMyFirm(t *testing.T) {
 	pubCall(t, "POST", b.Base+"/api/v1/whitelists/finance-whitelist/publish", testAdminKey, nil, 201, nil)
 	bank := newKeyFor(t, b.Base, "bank", "测试银行", "")
 	pubCall(t, "GET", b.Base+"/api/v1/whitelist/"+firm.USCC, bank, nil, 200, nil)
+	// The lookup's audit entry is written just behind the answer: wait for
+	// it before the page reads the firm's lookups.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		var seen struct{ Items []json.RawMessage }
+		pubCall(t, "GET", b.Base+"/api/v1/firms/"+firm.USCC+"/lookups", testAdminKey, nil, 200, &seen)
+		if len(seen.Items) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the bank's lookup never reached the audit log")
+		}
+	}
 
 	key := newKeyFor(t, b.Base, "enterprise", "企业自己", firm.USCC)
 	b.SignIn(key)

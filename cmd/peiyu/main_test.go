@@ -469,8 +469,16 @@ func TestServeWhitelistEndToEnd(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), listed) {
 		t.Errorf("changes = %d %s", resp.StatusCode, body)
 	}
-	resp, body = call(t, "GET", base+"/api/v1/audit?uscc="+listed, "", nil)
-	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "whitelist.lookup") || !strings.Contains(string(body), "某银行怀化分行") {
-		t.Errorf("audit of the lookup = %d %s", resp.StatusCode, body)
+	// A bank query's entry is written just behind its answer.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		resp, body = call(t, "GET", base+"/api/v1/audit?uscc="+listed, "", nil)
+		ok := resp.StatusCode == http.StatusOK && strings.Contains(string(body), "whitelist.lookup") && strings.Contains(string(body), "某银行怀化分行")
+		if ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("audit of the lookup = %d %s", resp.StatusCode, body)
+			break
+		}
 	}
 }

@@ -114,7 +114,7 @@ func apply(ctx context.Context, st Store, file *File, o Options, rep *Report) er
 	for range cmp.Or(o.Workers, DefaultWorkers) {
 		wg.Go(func() {
 			for i := range next {
-				outcome, problems, err := applyOne(ctx, st, file, file.Firms[i], o)
+				outcome, problems, err := applyRetry(ctx, st, file, file.Firms[i], o)
 				mu.Lock()
 				if err != nil {
 					firstErr = cmp.Or(firstErr, err)
@@ -163,6 +163,25 @@ func apply(ctx context.Context, st Store, file *File, o Options, rep *Report) er
 		return fmt.Errorf("import stopped after %d of %d firms: %w", done, len(file.Firms), firstErr)
 	}
 	return nil
+}
+
+// applyRetry is applyOne, tried again a few times when the database is
+// unavailable: after a restart the driver's pooled connections fail one
+// by one before the pool is renewed, and one firm's import is idempotent.
+func applyRetry(ctx context.Context, st Store, file *File, e *Entry, o Options) (string, []Problem, error) {
+	delay := 100 * time.Millisecond
+	for try := 1; ; try++ {
+		outcome, problems, err := applyOne(ctx, st, file, e, o)
+		if err == nil || !errors.Is(err, registry.ErrUnavailable) || try == 3 {
+			return outcome, problems, err
+		}
+		select {
+		case <-ctx.Done():
+			return outcome, problems, err
+		case <-time.After(delay):
+		}
+		delay *= 3
+	}
 }
 
 // applyOne imports one firm. It returns its outcome ("" when it failed) and
