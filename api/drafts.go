@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -12,8 +11,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
-	"github.com/goccy/go-yaml/lexer"
-	"github.com/goccy/go-yaml/token"
 
 	"github.com/peiyu/peiyu/registry"
 	"github.com/peiyu/peiyu/rules"
@@ -185,11 +182,6 @@ func (s *Server) draftProgram(eng *rules.Engine, sel string, asOf time.Time, src
 		}
 		return prog, nums, nil
 	}
-	if err := checkPackNesting("draft.yaml", *src); err != nil {
-		return nil, nil, &Error{Status: http.StatusBadRequest, Code: CodeInvalid,
-			Message: "规则包 YAML 嵌套过深 (the pack nests too deeply)",
-			Details: []registry.Problem{{Field: "pack", Problem: err.Error()}}}
-	}
 	pack, err := rules.ParseDraft("draft.yaml", []byte(*src))
 	if err != nil {
 		return nil, nil, &Error{Status: http.StatusBadRequest, Code: CodeInvalid,
@@ -211,42 +203,6 @@ func (s *Server) draftProgram(eng *rules.Engine, sel string, asOf time.Time, src
 		return nil, nil, packProblems(err)
 	}
 	return prog, nil, nil
-}
-
-// maxPackNesting bounds how deeply a draft's YAML may nest collections in
-// flow style ("[[[…", "{a: {a: …") or compactly on one line ("- - - …").
-// The YAML parser takes time quadratic in the depth: 100,000 levels of
-// "[" (200 KB) kept a core busy for minutes, unanswered. The packs nest
-// two levels; the lexer, which is linear, measures the depth first.
-const maxPackNesting = 32
-
-func checkPackNesting(name, src string) error {
-	depth, line, onLine := 0, -1, 0
-	for _, tk := range lexer.Tokenize(src) {
-		if tk == nil || tk.Position == nil {
-			continue
-		}
-		switch tk.Type {
-		case token.SequenceStartType, token.MappingStartType:
-			depth++
-		case token.SequenceEndType, token.MappingEndType:
-			depth--
-		case token.SequenceEntryType, token.MappingKeyType:
-			if depth > 0 {
-				continue
-			}
-			if tk.Position.Line != line {
-				line, onLine = tk.Position.Line, 0
-			}
-			onLine++
-		default:
-			continue
-		}
-		if depth > maxPackNesting || onLine > maxPackNesting {
-			return fmt.Errorf("%s:%d:%d: collections nest more than %d levels deep", name, tk.Position.Line, tk.Position.Column, maxPackNesting)
-		}
-	}
-	return nil
 }
 
 // packProblems turns a pack that does not compile into a 400 with one

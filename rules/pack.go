@@ -10,6 +10,8 @@ import (
 
 	"github.com/goccy/go-yaml"
 	yamlast "github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/lexer"
+	"github.com/goccy/go-yaml/token"
 
 	"github.com/peiyu/peiyu/registry"
 )
@@ -261,8 +263,12 @@ func (s Source) MarshalJSON() ([]byte, error) { return json.Marshal(s.Text) }
 func (s Source) IsZero() bool { return s.Text == "" }
 
 // ParsePack decodes one pack document. name is the file name used in
-// errors. It checks the YAML shape only; Compile checks the meaning.
+// errors. It checks the YAML shape only (and, before parsing, that it
+// nests at most maxPackNesting levels); Compile checks the meaning.
 func ParsePack(name string, data []byte) (*Pack, error) {
+	if err := checkNesting(name, string(data)); err != nil {
+		return nil, err
+	}
 	var p Pack
 	if err := yaml.UnmarshalWithOptions(data, &p, yaml.Strict()); err != nil {
 		return nil, fmt.Errorf("%s: %s", name, yaml.FormatError(err, false, true))
@@ -303,6 +309,42 @@ func (p Period) check() error {
 		}
 		if to.Before(from) {
 			return errors.New("to is before from")
+		}
+	}
+	return nil
+}
+
+// maxPackNesting bounds how deeply a pack's YAML may nest collections in
+// flow style ("[[[…", "{a: {a: …") or compactly on one line ("- - - …").
+// The YAML parser takes time quadratic in the depth: 100,000 levels of
+// "[" (200 KB) kept a core busy for minutes, unanswered. The packs nest
+// two levels; the lexer, which is linear, measures the depth first.
+const maxPackNesting = 32
+
+func checkNesting(name, src string) error {
+	depth, line, onLine := 0, -1, 0
+	for _, tk := range lexer.Tokenize(src) {
+		if tk == nil || tk.Position == nil {
+			continue
+		}
+		switch tk.Type {
+		case token.SequenceStartType, token.MappingStartType:
+			depth++
+		case token.SequenceEndType, token.MappingEndType:
+			depth--
+		case token.SequenceEntryType, token.MappingKeyType:
+			if depth > 0 {
+				continue
+			}
+			if tk.Position.Line != line {
+				line, onLine = tk.Position.Line, 0
+			}
+			onLine++
+		default:
+			continue
+		}
+		if depth > maxPackNesting || onLine > maxPackNesting {
+			return fmt.Errorf("%s:%d:%d: collections nest more than %d levels deep", name, tk.Position.Line, tk.Position.Column, maxPackNesting)
 		}
 	}
 	return nil
