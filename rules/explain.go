@@ -243,8 +243,9 @@ func formatNum(v float64) string {
 	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 
-// groupDigits writes an integer with thousands separators.
-func groupDigits(v float64) string {
+// GroupDigits writes v, rounded to an integer, with thousands separators
+// ("1,234,567"), as amounts in yuan are shown.
+func GroupDigits(v float64) string {
 	n := int64(math.Round(math.Abs(v)))
 	s := strconv.FormatInt(n, 10)
 	var b strings.Builder
@@ -263,7 +264,7 @@ func groupDigits(v float64) string {
 func formatValue(v float64, unit string) string {
 	switch unit {
 	case unitYuan:
-		return "¥" + groupDigits(v)
+		return "¥" + GroupDigits(v)
 	case unitRatio:
 		return strconv.FormatFloat(v*100, 'f', 1, 64) + "%"
 	case unitPeople:
@@ -298,7 +299,7 @@ func formatDelta(d float64, unit string) string {
 		}
 		return strconv.FormatFloat(d*100, 'f', prec, 64) + "个百分点"
 	case unitYuan:
-		return "¥" + groupDigits(math.Ceil(d-1e-9))
+		return "¥" + GroupDigits(math.Ceil(d-1e-9))
 	case unitPeople, unitCount, unitYears, unitDays, unitLevel, unitRank:
 		return formatValue(math.Ceil(d-1e-9), unit)
 	}

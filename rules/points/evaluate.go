@@ -700,7 +700,7 @@ func round2(v float64) float64 { return math.Round(v*100) / 100 }
 func formatValue(v float64, unit string) string {
 	switch unit {
 	case "yuan":
-		return "¥" + groupDigits(v)
+		return "¥" + rules.GroupDigits(v)
 	case "ratio":
 		return strconv.FormatFloat(v*100, 'f', 1, 64) + "%"
 	case "people":
@@ -711,20 +711,4 @@ func formatValue(v float64, unit string) string {
 		return strconv.FormatFloat(round2(v), 'f', -1, 64) + "分"
 	}
 	return strconv.FormatFloat(v, 'f', -1, 64)
-}
-
-func groupDigits(v float64) string {
-	n := int64(math.Round(math.Abs(v)))
-	s := strconv.FormatInt(n, 10)
-	var b strings.Builder
-	if v < 0 && n != 0 {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }
