@@ -58,9 +58,9 @@
     const problems = r.problems || [];
     const kpi = (cls, label, n, id) => el("div", { class: "kpi " + cls, "data-testid": id }, el("div", { class: "v" }, fmt.num(n || 0)), el("div", { class: "k" }, label));
     const verdict = r.dry_run
-      ? (r.failed ? el("div", { class: "alert warn" }, "校验完成（未写入）：" + fmt.num(r.failed) + " 行有误，请按下表修改后重新上传；其余行可以导入。")
+      ? (r.failed ? el("div", { class: "alert warn" }, "校验完成（未写入）：" + fmt.num(r.failed) + " 家企业的数据有误，请按下表修改后重新上传；其余企业可以导入。")
         : el("div", { class: "alert ok" }, "校验通过（未写入）：取消勾选“仅校验不写入”后再次上传即可导入。"))
-      : (r.failed ? el("div", { class: "alert warn" }, "导入完成：正确的行已写入，" + fmt.num(r.failed) + " 行有误未写入，请修改后重新上传这些行。")
+      : (r.failed ? el("div", { class: "alert warn" }, "导入完成：数据无误的企业已写入，" + fmt.num(r.failed) + " 家企业的数据有误、未写入，请按下表修改后重新上传。")
         : el("div", { class: "alert ok" }, "导入完成，全部写入。"));
     const rows = problems.map(p => el("tr", {},
       el("td", {}, p.sheet || "—"),
@@ -74,7 +74,7 @@
       el("div", { class: "kpis" },
         kpi("", "数据行", r.rows, "rep-rows"), kpi("", "涉及企业", r.firms, "rep-firms"),
         kpi("good", r.dry_run ? "将新增" : "新增", r.created, "rep-created"), kpi("good", r.dry_run ? "将更新" : "更新", r.updated, "rep-updated"),
-        kpi("", "无变化", r.unchanged, "rep-unchanged"), kpi(r.failed ? "bad" : "", "有误", r.failed, "rep-failed")),
+        kpi("", "无变化", r.unchanged, "rep-unchanged"), kpi(r.failed ? "bad" : "", "有误企业", r.failed, "rep-failed")),
       problems.length ? el("div", {}, el("h3", {}, "问题（" + (r.problems_total > problems.length ? "共" + r.problems_total + "条，列出前" + problems.length + "条" : problems.length) + "）"),
         S.table(["工作表", ["行号", "num"], "列", "字段", "问题"], rows, { id: "problems-table" })) : null));
   }
