@@ -144,7 +144,8 @@ type indexSpec struct {
 }
 
 // collections lists every collection of the store with the indexes it
-// needs beyond _id. EnsureIndexes creates them all.
+// needs beyond _id. EnsureIndexes creates them all, except the non-unique
+// ones on the embedded server, which uses none.
 var collections = []struct {
 	name    string
 	indexes []indexSpec
@@ -214,6 +215,20 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 		}
 		var missing []mongo.IndexModel
 		for _, ix := range c.indexes {
+			if s.embedded && !ix.unique {
+				// The embedded FerretDB v1.24 answers every query but an
+				// exact _id by reading the whole table, indexes or not:
+				// a non-unique index there only makes each write update
+				// one more SQLite expression index (an audit insert cost
+				// half again as much with its two). Ones an earlier
+				// version created are dropped.
+				if have[ix.name] {
+					if err := coll.Indexes().DropOne(ctx, ix.name); err != nil {
+						return translate("drop index "+ix.name, err)
+					}
+				}
+				continue
+			}
 			if !have[ix.name] {
 				missing = append(missing, mongo.IndexModel{Keys: ix.keys,
 					Options: options.Index().SetName(ix.name).SetUnique(ix.unique)})
