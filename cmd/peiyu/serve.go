@@ -38,6 +38,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.DurationVar(&lease, "screening-lease", 30*time.Second, "how long a screening worker's claim holds without renewal; a crashed worker's chunks are taken over after it")
 	var proxies string
 	fs.StringVar(&proxies, "trusted-proxies", getenv("PEIYU_TRUSTED_PROXIES"), "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For names the client (env PEIYU_TRUSTED_PROXIES)")
+	var debugAddr string
+	fs.StringVar(&debugAddr, "debug-addr", getenv("PEIYU_DEBUG_ADDR"), "loopback address for Go's profiler (/debug/pprof/); empty serves none (env PEIYU_DEBUG_ADDR)")
 	storageFlags(fs, &cfg, getenv)
 	if err := fs.Parse(args); err != nil {
 		return errUsage
@@ -142,6 +144,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	if debugAddr != "" {
+		stop, err := serveDebug(debugAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	hs := &http.Server{
 		Handler:           srv.Handler(),
