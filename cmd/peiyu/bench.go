@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -51,6 +52,8 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	fs.IntVar(&n, "firms", 20000, "synthetic firms to generate")
 	fs.BoolVar(&asJSON, "json", false, "print one JSON line instead of the table")
 	fs.BoolVar(&quiet, "quiet", false, "no progress output")
+	var cpuProfile string
+	fs.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the screening phase to this file (go tool pprof)")
 	storageFlags(fs, &cfg, getenv)
 	if err := fs.Parse(args); err != nil {
 		return errUsage
@@ -132,6 +135,16 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	bar = progress("筛查 screening", n)
 	runner := screening.New(db.Store, rules.NewHolder(eng), screening.Config{ScanMode: db.embedded != nil, Logger: log, Natives: natives(db.Store),
 		Progress: func(_ string, k int) { _ = bar.Add(k) }})
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	start = time.Now()
 	sc, err := runner.Create(ctx, screening.Request{AsOf: asOf, By: "bench"}, time.Now())
 	if err != nil {
@@ -141,6 +154,9 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	rep.ScreenSeconds = time.Since(start).Seconds()
+	if cpuProfile != "" {
+		pprof.StopCPUProfile()
+	}
 	_ = bar.Finish()
 	sc, err = db.Store.GetScreening(ctx, sc.ID)
 	if err != nil {

@@ -333,11 +333,11 @@ func (r *Runner) chunkJob(ctx context.Context, sc registry.Screening, progs []*r
 			return err
 		})
 		p.natives = natives
-		err = p.run(ctx, func(emit func(*registry.Record, int) error, closeChunk func(int, []string)) error {
+		err = p.run(ctx, func(emit emitFunc, closeChunk func(int, []string)) error {
 			var found []string
 			err := r.store.FirmsByUSCC(ctx, c.USCCs, func(rec *registry.Record) error {
 				found = append(found, rec.Firm.USCC)
-				return emit(rec, c.Index)
+				return emit(rec, nil, c.Index)
 			})
 			if err != nil {
 				return err
@@ -408,7 +408,8 @@ func (r *Runner) scanJob(ctx context.Context, sc registry.Screening, progs []*ru
 	// Pass 1 of native programs: a scan of the registry, whose firms of
 	// the job are kept in a spool for the job's own pass; or the stored
 	// build of this job when it resumes, and then no spool.
-	sp := newSpool()
+	asOf, _ := time.Parse(time.DateOnly, sc.AsOf)
+	sp := newSpool(func(f *registry.Firm) registry.ScreenedFirm { return Evaluate(progs, f, asOf) }, r.cfg.Workers)
 	defer sp.close()
 	natives, err := r.prepare(ctx, sc, sp)
 	if err != nil {
@@ -428,20 +429,19 @@ func (r *Runner) scanJob(ctx context.Context, sc registry.Screening, progs []*ru
 		total += len(c)
 	}
 	next := len(sealed)
-	asOf, _ := time.Parse(time.DateOnly, sc.AsOf)
 	p := newPipeline(r, sc, progs, asOf, func(ctx context.Context, index int, usccs []string, res registry.ChunkResult) error {
 		return r.store.SealChunk(ctx, sc.ID, index, usccs, res)
 	})
 	p.natives = natives
-	err = p.run(ctx, func(emit func(*registry.Record, int) error, closeChunk func(int, []string)) error {
+	err = p.run(ctx, func(emit emitFunc, closeChunk func(int, []string)) error {
 		var cur []string
-		err := scan(ctx, sc.Filter.FirmFilter(), func(rec *registry.Record) error {
+		err := scan(ctx, sc.Filter.FirmFilter(), func(rec *registry.Record, packs *registry.ScreenedFirm) error {
 			u := rec.Firm.USCC
 			if skip[u] {
 				return nil
 			}
 			cur = append(cur, u)
-			if err := emit(rec, next); err != nil {
+			if err := emit(rec, packs, next); err != nil {
 				return err
 			}
 			if len(cur) == r.cfg.ChunkSize {
@@ -490,8 +490,13 @@ func newPipeline(r *Runner, sc registry.Screening, progs []*rules.Program, asOf 
 
 type item struct {
 	rec   *registry.Record
+	packs *registry.ScreenedFirm // the packs' results, when the source has them
 	chunk int
 }
+
+// emitFunc hands a firm of chunk to the evaluators, with the packs'
+// results when they are known already (else nil).
+type emitFunc func(rec *registry.Record, packs *registry.ScreenedFirm, chunk int) error
 
 type chunkState struct {
 	usccs    []string // set when the source closes the chunk
@@ -507,7 +512,7 @@ const batchSize = 500
 // run feeds the firms the source emits through the evaluators to the
 // writer. The source calls closeChunk once it has emitted a chunk's last
 // firm.
-func (p *pipeline) run(ctx context.Context, source func(emit func(*registry.Record, int) error, closeChunk func(int, []string)) error) error {
+func (p *pipeline) run(ctx context.Context, source func(emit emitFunc, closeChunk func(int, []string)) error) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	in := make(chan item, 256)
@@ -520,7 +525,12 @@ func (p *pipeline) run(ctx context.Context, source func(emit func(*registry.Reco
 		go func() {
 			defer wg.Done()
 			for it := range in {
-				sf := Evaluate(p.progs, &it.rec.Firm, p.asOf)
+				var sf registry.ScreenedFirm
+				if it.packs != nil {
+					sf = *it.packs
+				} else {
+					sf = Evaluate(p.progs, &it.rec.Firm, p.asOf)
+				}
 				for _, ev := range p.natives {
 					sf.Results = append(sf.Results, Screened(ev(&it.rec.Firm, p.asOf)))
 				}
@@ -539,9 +549,9 @@ func (p *pipeline) run(ctx context.Context, source func(emit func(*registry.Reco
 	go func() {
 		defer close(in)
 		defer close(closes)
-		emit := func(rec *registry.Record, chunk int) error {
+		emit := func(rec *registry.Record, packs *registry.ScreenedFirm, chunk int) error {
 			select {
-			case in <- item{rec, chunk}:
+			case in <- item{rec, packs, chunk}:
 				return nil
 			case <-ctx.Done():
 				return context.Cause(ctx)

@@ -2,6 +2,7 @@ package screening_test
 
 import (
 	"context"
+	"reflect"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -91,6 +92,11 @@ func TestScanModeReadsTheRegistryOnce(t *testing.T) {
 					a, b := sf.Results[i], cf.Results[i]
 					if a.Program != b.Program || a.Status != b.Status || fmtScore(a.Score) != fmtScore(b.Score) {
 						t.Errorf("%s %s: scan mode %s %s, chunk mode %s %s", u, a.Program, a.Status, fmtScore(a.Score), b.Status, fmtScore(b.Score))
+					} else if !reflect.DeepEqual(a, b) {
+						// The packs' results of scan mode were evaluated
+						// during pass 1 and kept in the spool: all of it,
+						// failing criteria and gaps too, must survive.
+						t.Errorf("%s %s: scan mode %+v, chunk mode %+v", u, a.Program, a, b)
 					}
 				}
 			}
