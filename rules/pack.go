@@ -263,10 +263,10 @@ func (s Source) MarshalJSON() ([]byte, error) { return json.Marshal(s.Text) }
 func (s Source) IsZero() bool { return s.Text == "" }
 
 // ParsePack decodes one pack document. name is the file name used in
-// errors. It checks the YAML shape only (and, before parsing, that it
-// nests at most maxPackNesting levels); Compile checks the meaning.
+// errors. It checks the YAML shape only (and, before parsing, the bounds
+// of checkShape); Compile checks the meaning.
 func ParsePack(name string, data []byte) (*Pack, error) {
-	if err := checkNesting(name, string(data)); err != nil {
+	if err := checkShape(name, string(data)); err != nil {
 		return nil, err
 	}
 	var p Pack
@@ -314,37 +314,101 @@ func (p Period) check() error {
 	return nil
 }
 
-// maxPackNesting bounds how deeply a pack's YAML may nest collections in
-// flow style ("[[[…", "{a: {a: …") or compactly on one line ("- - - …").
-// The YAML parser takes time quadratic in the depth: 100,000 levels of
-// "[" (200 KB) kept a core busy for minutes, unanswered. The packs nest
-// two levels; the lexer, which is linear, measures the depth first.
-const maxPackNesting = 32
+// Bounds on a pack's YAML. The YAML parser (goccy/go-yaml) takes time
+// quadratic in each of them, so checkShape measures them first with the
+// lexer, which is linear, and refuses a pack beyond any of them.
+const (
+	// maxPackNesting bounds how deeply a pack's YAML may nest collections
+	// in flow style ("[[[…", "{a: {a: …") or compactly on one line
+	// ("- - - …"): 100,000 levels of "[" (200 KB) kept a core busy for
+	// minutes, unanswered. The packs nest two levels.
+	maxPackNesting = 32
+	// maxPackKeys bounds the keys of block mappings in a whole pack. The
+	// parser goes through the rest of a mapping once per key: one mapping
+	// of 32,000 keys (370 KB) took 3 s to parse, a 1 MB draft far longer.
+	// A bound on the whole pack holds whatever the layout; the packs have
+	// at most 481 such keys, and 5,000 in one mapping parse in about 0.1 s.
+	maxPackKeys = 5000
+	// maxLineTokens bounds the tokens on one line. Quoting the lines
+	// around an error, the YAML printer appends every token to its line's
+	// string anew: 48,000 tokens on one line (100 KB) took 0.7 s to report
+	// a duplicate key, a 1 MB line minutes. The packs have at most 46.
+	maxLineTokens = 1000
+)
 
-func checkNesting(name, src string) error {
-	depth, line, onLine := 0, -1, 0
+// checkShape refuses, before the parser sees them, YAML documents that
+// would keep it busy: collections nested more than maxPackNesting levels,
+// more than maxPackKeys block mapping keys, more than maxLineTokens tokens
+// on a line, and more than one document (the parser takes time quadratic
+// in the number of documents too, and a pack is one document: the decoder
+// would silently drop the others).
+func checkShape(name, src string) error {
+	depth, line, onLine, keys := 0, -1, 0, 0
+	tokLine, lineTokens := -1, 0
+	started, ended, directive := false, false, -1
+	refuse := func(tk *token.Token, format string, args ...any) error {
+		return fmt.Errorf("%s:%d:%d: %s", name, tk.Position.Line, tk.Position.Column, fmt.Sprintf(format, args...))
+	}
 	for _, tk := range lexer.Tokenize(src) {
 		if tk == nil || tk.Position == nil {
 			continue
+		}
+		if tk.Position.Line != tokLine {
+			tokLine, lineTokens = tk.Position.Line, 0
+		}
+		if lineTokens++; lineTokens > maxLineTokens {
+			return refuse(tk, "more than %d YAML tokens on one line: break it into lines", maxLineTokens)
+		}
+		switch {
+		case tk.Type == token.CommentType:
+			continue
+		case tk.Type == token.DirectiveType:
+			directive = tk.Position.Line
+			continue
+		case ended:
+			return refuse(tk, "a pack is one YAML document: nothing may follow \"...\"")
+		case tk.Type == token.DocumentHeaderType:
+			if started {
+				return refuse(tk, "a pack is one YAML document: \"---\" may only start it")
+			}
+			started = true
+			continue
+		case tk.Type == token.DocumentEndType:
+			ended = true
+			continue
+		}
+		if tk.Position.Line != directive { // not a directive's arguments ("%YAML 1.2")
+			started = true
 		}
 		switch tk.Type {
 		case token.SequenceStartType, token.MappingStartType:
 			depth++
 		case token.SequenceEndType, token.MappingEndType:
 			depth--
+		case token.MappingValueType:
+			// Keys of flow mappings ("{a: 1}") parse in linear time.
+			if depth == 0 {
+				keys++
+			}
+		}
+		switch tk.Type {
 		case token.SequenceEntryType, token.MappingKeyType:
 			if depth > 0 {
-				continue
+				break
+			}
+			if tk.Type == token.MappingKeyType {
+				keys++
 			}
 			if tk.Position.Line != line {
 				line, onLine = tk.Position.Line, 0
 			}
 			onLine++
-		default:
-			continue
 		}
 		if depth > maxPackNesting || onLine > maxPackNesting {
-			return fmt.Errorf("%s:%d:%d: collections nest more than %d levels deep", name, tk.Position.Line, tk.Position.Column, maxPackNesting)
+			return refuse(tk, "collections nest more than %d levels deep", maxPackNesting)
+		}
+		if keys > maxPackKeys {
+			return refuse(tk, "more than %d mapping keys (\"key:\" outside {…}) in one pack", maxPackKeys)
 		}
 	}
 	return nil
