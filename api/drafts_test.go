@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -201,6 +202,15 @@ func aboveSize1500(t *testing.T) string {
 		src = strings.Replace(src, r[0], r[1], 1)
 	}
 	return src
+}
+
+// manyKeys is an indented block mapping of n keys.
+func manyKeys(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "  k%d: %d\n", i, i)
+	}
+	return b.String()
 }
 
 func jsonString(s string) string {
@@ -408,6 +418,11 @@ func TestDraftBadInput(t *testing.T) {
 		{"bad region filter", "simulate", `{"overrides": {"min_main_revenue": 1}, "filter": {"region_code": "4312"}}`, 400, api.CodeBadRequest, "filter.region_code", ""},
 		{"unknown filter field", "simulate", `{"overrides": {"min_main_revenue": 1}, "filter": {"industry": "C"}}`, 400, api.CodeBadRequest, "industry", ""},
 		{"draft that is not a UUID", "simulate", `{"draft": "x"}`, 404, api.CodeNotFound, "draft", ""},
+		// The YAML parser's quadratic shapes, refused before it parses
+		// them (rules.checkShape), with the envelope naming the pack.
+		{"a mapping of 6000 keys", "drafts", `{"pack": ` + jsonString(src+"\nextra:\n"+manyKeys(6000)) + `}`, 400, api.CodeInvalid, "pack", "more than 5000 mapping keys"},
+		{"a second YAML document", "simulate", `{"pack": ` + jsonString(src+"\n---\n"+src) + `}`, 400, api.CodeInvalid, "pack", "one YAML document"},
+		{"2000 tokens on one line", "drafts", `{"pack": ` + jsonString(src+"\nx: ["+strings.Repeat("1, ", 2000)+"1]\n") + `}`, 400, api.CodeInvalid, "pack", "tokens on one line"},
 		{"note too long", "drafts", `{"overrides": {"min_main_revenue": 1}, "note": "` + strings.Repeat("长", 501) + `"}`, 400, api.CodeBadRequest, "note", ""},
 	}
 	for _, tc := range tests {
