@@ -107,6 +107,11 @@ func connect(ctx context.Context, cfg *config, log *slog.Logger) (*database, err
 			_, err := d.embedded.IndexIDs(ctx, db)
 			return err
 		}
+		o.FindIDs = d.embedded.FindIDs
+		o.IndexFields = func(ctx context.Context, db, coll string, fields ...string) error {
+			_, err := d.embedded.IndexFields(ctx, db, coll, fields...)
+			return err
+		}
 	}
 	st, err := store.Connect(ctx, uri, cfg.DB, o)
 	if err != nil {

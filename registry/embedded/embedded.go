@@ -5,11 +5,16 @@
 //
 // The embedded server has no multi-document transactions; the store is
 // designed around single-document atomic writes so it needs none.
+//
+// FerretDB v1.24 answers most queries by reading the whole table. Server
+// also reads its SQLite files directly, for what FerretDB does not index:
+// IndexIDs gives its _id lookups an index they use, and FindIDs answers
+// "the newest documents that match these fields" from indexes of
+// IndexFields.
 package embedded
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -18,10 +23,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
-	// The SQLite driver FerretDB uses, opened directly by IndexIDs.
+	// The SQLite driver FerretDB uses, opened directly by IndexIDs,
+	// IndexFields and FindIDs.
 	_ "modernc.org/sqlite"
 )
 
@@ -46,6 +53,9 @@ type Server struct {
 	addr   string
 	cancel context.CancelFunc
 	done   chan struct{}
+
+	mu    sync.Mutex
+	pools map[string]*sqlitePool // by database; nil once stopped
 }
 
 // Start starts a server and returns once it accepts connections. Stop it
@@ -89,7 +99,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("embedded: %w", err)
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	s := &Server{dir: dir, cancel: cancel, done: make(chan struct{})}
+	s := &Server{dir: dir, cancel: cancel, done: make(chan struct{}), pools: map[string]*sqlitePool{}}
 	go func() {
 		defer close(s.done)
 		_ = f.Run(runCtx)
@@ -120,8 +130,11 @@ func (s *Server) URI() string { return s.uri }
 func (s *Server) Addr() string { return s.addr }
 
 // Stop closes the listener and every connection and waits for the server
-// to finish, at most until ctx is done.
+// to finish, at most until ctx is done. FindIDs fails from then on.
 func (s *Server) Stop(ctx context.Context) error {
+	// Readers first, so that FerretDB's last connection to each file can
+	// checkpoint its WAL and remove it.
+	s.closePools()
 	s.cancel()
 	select {
 	case <-s.done:
@@ -209,16 +222,9 @@ func (h warnOnly) with(op handlerOp) warnOnly {
 // Call it after the collections exist (the store creates them in
 // EnsureIndexes); it is idempotent.
 func (s *Server) IndexIDs(ctx context.Context, db string) (int, error) {
-	path := filepath.Join(s.dir, db+".sqlite")
-	if _, err := os.Stat(path); err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return 0, nil // no collection yet
-		}
-		return 0, fmt.Errorf("embedded: %w", err)
-	}
-	conn, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
-	if err != nil {
-		return 0, fmt.Errorf("embedded: open %s: %w", path, err)
+	conn, err := s.openSQLite(db)
+	if err != nil || conn == nil {
+		return 0, err // no collection yet when no file
 	}
 	defer conn.Close()
 	rows, err := conn.QueryContext(ctx, `SELECT table_name FROM _ferretdb_collections`)
@@ -240,7 +246,7 @@ func (s *Server) IndexIDs(ctx context.Context, db string) (int, error) {
 	}
 	created := 0
 	for _, t := range tables {
-		name := t + "_peiyu_id_path"
+		name := idIndex(t)
 		var n int
 		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?`, name).Scan(&n); err != nil {
 			return created, fmt.Errorf("embedded: index %s: %w", name, err)
@@ -248,7 +254,7 @@ func (s *Server) IndexIDs(ctx context.Context, db string) (int, error) {
 		if n > 0 {
 			continue
 		}
-		q := fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %q ON %q (_ferretdb_sjson->'$._id')`, name, t)
+		q := fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %s ON %s (%s)`, ident(name), ident(t), idExpr)
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			return created, fmt.Errorf("embedded: index %s: %w", name, err)
 		}

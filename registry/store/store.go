@@ -46,6 +46,18 @@ type Options struct {
 	// database name, after every collection exists: the embedded server's
 	// fix for its _id lookups (embedded.Server.IndexIDs).
 	IndexIDs func(ctx context.Context, db string) error
+	// FindIDs, when set, answers ListAudit's selection on the embedded
+	// server from SQLite indexes, where FerretDB v1.24 would read the
+	// whole audit log for it: the _id values of the documents of
+	// collection coll of database db that match filter, greatest first,
+	// at most limit (embedded.Server.FindIDs, whose doc gives the filters
+	// it takes).
+	FindIDs func(ctx context.Context, db, coll string, filter bson.D, limit int) ([]string, error)
+	// IndexFields, when set, runs at the end of EnsureIndexes, after
+	// IndexIDs, with the audit log's collection and the fields ListAudit
+	// gives FindIDs to compare by equality, to index each with the _id
+	// (embedded.Server.IndexFields).
+	IndexFields func(ctx context.Context, db, coll string, fields ...string) error
 }
 
 // Store is the MongoDB-backed registry. It is safe for concurrent use.
@@ -57,6 +69,10 @@ type Store struct {
 	now      func() time.Time
 	embedded bool
 	indexIDs func(ctx context.Context, db string) error
+
+	// The embedded server's own audit queries (Options.FindIDs).
+	findIDs     func(ctx context.Context, db, coll string, filter bson.D, limit int) ([]string, error)
+	indexFields func(ctx context.Context, db, coll string, fields ...string) error
 
 	// keyLocks serialize this process's read-check-write sequences on one
 	// firm. MongoDB makes a filtered replace an atomic compare-and-set, but
@@ -109,6 +125,9 @@ func Connect(ctx context.Context, uri, dbName string, o Options) (*Store, error)
 		now:      o.Now,
 		embedded: o.Embedded,
 		indexIDs: o.IndexIDs,
+
+		findIDs:     o.FindIDs,
+		indexFields: o.IndexFields,
 	}, nil
 }
 
@@ -197,12 +216,17 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 	}
 	for _, c := range collections {
 		coll := s.db.Collection(c.name)
-		if len(c.indexes) == 0 {
-			if !slices.Contains(names, c.name) {
-				if err := s.db.CreateCollection(ctx, c.name); err != nil && !isNamespaceExists(err) {
-					return translate("create collection "+c.name, err)
-				}
+		// The embedded server gets none of the non-unique indexes, whose
+		// creation would create the collection, and IndexIDs and
+		// indexAudit index only the tables that exist: without this the
+		// audit log went unindexed until the next start
+		// (TestRegressionEnsureIndexesCreatesEveryCollection).
+		if (len(c.indexes) == 0 || s.embedded) && !slices.Contains(names, c.name) {
+			if err := s.db.CreateCollection(ctx, c.name); err != nil && !isNamespaceExists(err) {
+				return translate("create collection "+c.name, err)
 			}
+		}
+		if len(c.indexes) == 0 {
 			continue
 		}
 		specs, err := coll.Indexes().ListSpecifications(ctx)
@@ -245,7 +269,7 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 			return fmt.Errorf("index _id lookups: %w", err)
 		}
 	}
-	return nil
+	return s.indexAudit(ctx)
 }
 
 // isNamespaceExists reports a CreateCollection that lost a race to another

@@ -64,6 +64,11 @@ func run(m *testing.M) int {
 	return m.Run()
 }
 
+// Server is the shared embedded server, nil on an external one: for tests
+// that wire a store to it themselves (store.Options), or look at its
+// SQLite files.
+func Server() *embedded.Server { return embeddedServer() }
+
 // embeddedServer is the shared embedded server, nil on an external one.
 func embeddedServer() *embedded.Server {
 	mu.Lock()
@@ -114,6 +119,11 @@ func New(tb testing.TB, opts ...store.Options) *store.Store {
 	if srv := embeddedServer(); srv != nil {
 		o.IndexIDs = func(ctx context.Context, db string) error {
 			_, err := srv.IndexIDs(ctx, db)
+			return err
+		}
+		o.FindIDs = srv.FindIDs
+		o.IndexFields = func(ctx context.Context, db, coll string, fields ...string) error {
+			_, err := srv.IndexFields(ctx, db, coll, fields...)
 			return err
 		}
 	}
