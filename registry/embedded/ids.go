@@ -57,12 +57,16 @@ import (
 // letters, digits and '_', not _id: they are written into the SQL, and come
 // from code, never from users.
 //
-// The query reads an index of IndexFields on a field the filter compares
-// with = (the one with the fewest matching entries, counted up to 500,
-// when there are several), or the _id index of IndexIDs when
-// there is none: its cost grows with the entries it reads before it has
-// limit matches, not with the collection. Without those indexes it reads
-// the whole table, and answers the same.
+// The query reads one index: that of IndexFields on a field the filter
+// compares with = (in _id order), or on a field it bounds when fewer than
+// 500 entries are within the bounds (which it then sorts), the one with the
+// fewest matching entries when there are several; else the _id index of
+// IndexIDs, newest first. Its cost grows with the entries it reads before
+// it has limit matches, not with the collection, but for filters that none
+// of those indexes narrow and few documents match: the newest one matching
+// a bound on an unindexed field (or 500 or more entries within the bounds
+// of an indexed one) can be at the far end of the _id index. Without the
+// indexes it reads the whole table, and answers the same.
 //
 // The errors are SQLite's (the caller's database is unavailable) and a
 // filter of another form.
@@ -256,41 +260,59 @@ func operand(field, op string, v any) (cond, error) {
 // probeCap bounds how many entries drivingIndex counts per index.
 const probeCap = 500
 
-// drivingIndex picks the index FindIDs reads: among the equalities on
-// fields with an index, the one with the fewest entries (up to probeCap;
-// the first on a tie), else the _id index, else none (""). SQLite would
-// choose between indexes with equal estimates (there are no statistics)
-// arbitrarily; one that matches most of the table, a common action when
+// drivingIndex picks the index FindIDs reads (none: ""). An index on a
+// field the filter compares is a candidate: with an equality, whose entries
+// it reads in _id order, or with bounds, when fewer than probeCap entries
+// are within them (it reads those and sorts them). A single equality and
+// nothing else is taken as it is; otherwise the candidate with the fewest
+// entries, counted up to probeCap, wins, an equality (then the first in the
+// filter) on a tie. With no candidate, the _id index. SQLite would choose
+// between indexes with equal estimates (there are no statistics)
+// arbitrarily: one that matches most of the table, a common action when
 // the query also names a firm, costs a scan of the table.
 func drivingIndex(ctx context.Context, conn *sql.DB, table string, conds []cond, have map[string]bool) (string, error) {
-	var eqs []cond
+	// The comparisons of each indexed field, in the filter's order.
+	var fields []string
+	byField := map[string][]cond{}
+	eq := map[string]bool{}
 	for _, c := range conds {
-		if c.op == "=" && have[fieldIndex(table, c.field)] {
-			eqs = append(eqs, c)
+		if !have[fieldIndex(table, c.field)] {
+			continue
 		}
-	}
-	switch len(eqs) {
-	case 0:
-		if have[idIndex(table)] {
-			return idIndex(table), nil
+		if byField[c.field] == nil {
+			fields = append(fields, c.field)
 		}
-		return "", nil
-	case 1:
-		return fieldIndex(table, eqs[0].field), nil
+		byField[c.field] = append(byField[c.field], c)
+		eq[c.field] = eq[c.field] || c.op == "="
 	}
-	best, fewest := "", probeCap+1
-	for _, c := range eqs {
-		ix := fieldIndex(table, c.field)
+	if len(fields) == 1 && eq[fields[0]] {
+		return fieldIndex(table, fields[0]), nil
+	}
+	best, fewest, bestEq := "", probeCap, false
+	for _, f := range fields {
+		ix := fieldIndex(table, f)
 		// Reads the index only: it holds the value.
-		q := fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM %s INDEXED BY %s WHERE %s = ? LIMIT %d)`,
-			ident(table), ident(ix), valueExpr(c.field), probeCap)
+		var where []string
+		var args []any
+		for _, c := range byField[f] {
+			where = append(where, valueExpr(f)+" "+c.op+" ?")
+			args = append(args, c.arg)
+		}
+		q := fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM %s INDEXED BY %s WHERE %s LIMIT %d)`,
+			ident(table), ident(ix), strings.Join(where, " AND "), probeCap)
 		var n int
-		if err := conn.QueryRowContext(ctx, q, c.arg).Scan(&n); err != nil {
+		if err := conn.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
 			return "", fmt.Errorf("embedded: count %s: %w", ix, err)
 		}
-		if n < fewest {
-			best, fewest = ix, n
+		switch {
+		case eq[f] && (best == "" || n < fewest || n == fewest && !bestEq):
+			best, fewest, bestEq = ix, n, true
+		case !eq[f] && n < fewest:
+			best, fewest, bestEq = ix, n, false
 		}
+	}
+	if best == "" && have[idIndex(table)] {
+		return idIndex(table), nil
 	}
 	return best, nil
 }

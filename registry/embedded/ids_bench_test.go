@@ -13,7 +13,8 @@ import (
 // a page of 20 of a 50,000-document audit log of lookups of 2,000 firms:
 // unfiltered, for one firm, for one firm and the action nearly every
 // document has (two indexed equalities: the choice between the indexes
-// counts both), and by time only.
+// counts both), by time only, and two bounds that match nothing: of a
+// province's region codes, and a time after every document.
 func BenchmarkFindIDs(b *testing.B) {
 	ctx := context.Background()
 	srv, client := startServer(b)
@@ -36,24 +37,29 @@ func BenchmarkFindIDs(b *testing.B) {
 		b.Fatal(err)
 	}
 	t0 := time.Now()
-	if _, err := srv.IndexFields(ctx, "bench", "audit", "uscc", "action", "role", "region_code"); err != nil {
+	if _, err := srv.IndexFields(ctx, "bench", "audit", "uscc", "action", "role", "region_code", "time"); err != nil {
 		b.Fatal(err)
 	}
 	b.Logf("IndexFields on %d documents: %v", n, time.Since(t0))
 	for _, tt := range []struct {
 		name   string
 		filter bson.D
+		want   int
 	}{
-		{"all", nil},
-		{"uscc", bson.D{{Key: "uscc", Value: "u0042"}}},
-		{"uscc+action", bson.D{{Key: "action", Value: "whitelist.lookup"}, {Key: "uscc", Value: "u0042"}}},
-		{"since", bson.D{{Key: "time", Value: bson.D{{Key: "$gte", Value: start}}}}},
+		{"all", nil, 20},
+		{"uscc", bson.D{{Key: "uscc", Value: "u0042"}}, 20},
+		{"uscc+action", bson.D{{Key: "action", Value: "whitelist.lookup"}, {Key: "uscc", Value: "u0042"}}, 20},
+		{"since", bson.D{{Key: "time", Value: bson.D{{Key: "$gte", Value: start}}}}, 20},
+		// A province's range of region codes, in which no document is.
+		{"empty-range", bson.D{{Key: "region_code", Value: bson.D{{Key: "$gte", Value: "44"}, {Key: "$lt", Value: "45"}}}}, 0},
+		// A time after every document.
+		{"empty-since", bson.D{{Key: "time", Value: bson.D{{Key: "$gte", Value: start.Add(time.Hour)}}}}, 0},
 	} {
 		b.Run(tt.name, func(b *testing.B) {
 			for b.Loop() {
 				ids, err := srv.FindIDs(ctx, "bench", "audit", tt.filter, 20)
-				if err != nil || len(ids) != 20 {
-					b.Fatalf("FindIDs = %d IDs, %v; want 20", len(ids), err)
+				if err != nil || len(ids) != tt.want {
+					b.Fatalf("FindIDs = %d IDs, %v; want %d", len(ids), err, tt.want)
 				}
 			}
 		})

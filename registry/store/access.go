@@ -293,11 +293,15 @@ func (s *Store) ListAudit(ctx context.Context, f registry.AuditFilter) ([]regist
 	return out, nil
 }
 
-// auditIndexed are the fields auditIDFilter compares by equality, which the
-// embedded server indexes with the _id. The region is one of them for a
-// district's code; a city's or a province's is a range, which goes through
-// the _id index and so reads the newest entries until it has the answer.
-var auditIndexed = []string{"uscc", "action", "role", "region_code"}
+// auditIndexed are the fields of auditIDFilter, which the embedded server
+// indexes with the _id (Server.FindIDs says which index a query reads).
+// Equalities read theirs in _id order: the firm, action, role and a
+// district. A city's or a province's range of region codes and Since are
+// bounds, whose index serves when few entries are within them; with more,
+// reading the log newest first soon finds enough. The time index costs
+// writes little (times grow with the log); the firm's, whose keys come in
+// no order, most.
+var auditIndexed = []string{"uscc", "action", "role", "region_code", "time"}
 
 // indexAudit gives the embedded server's audit log the SQLite indexes that
 // listAuditByIDs reads (Options.IndexFields).
