@@ -101,17 +101,9 @@ func connect(ctx context.Context, cfg *config, log *slog.Logger) (*database, err
 	} else {
 		d.Where = "MongoDB " + redactURI(uri)
 	}
-	o := store.Options{Embedded: d.embedded != nil}
+	var o store.Options
 	if d.embedded != nil {
-		o.IndexIDs = func(ctx context.Context, db string) error {
-			_, err := d.embedded.IndexIDs(ctx, db)
-			return err
-		}
-		o.FindIDs = d.embedded.FindIDs
-		o.IndexFields = func(ctx context.Context, db, coll string, fields ...string) error {
-			_, err := d.embedded.IndexFields(ctx, db, coll, fields...)
-			return err
-		}
+		o.UseEmbedded(d.embedded)
 	}
 	st, err := store.Connect(ctx, uri, cfg.DB, o)
 	if err != nil {

@@ -54,10 +54,32 @@ type Options struct {
 	// it takes).
 	FindIDs func(ctx context.Context, db, coll string, filter bson.D, limit int) ([]string, error)
 	// IndexFields, when set, runs at the end of EnsureIndexes, after
-	// IndexIDs, with the audit log's collection and the fields ListAudit
-	// gives FindIDs to compare by equality, to index each with the _id
+	// IndexIDs, with the audit log's collection and the fields of the
+	// filters ListAudit gives FindIDs, to index each with the _id
 	// (embedded.Server.IndexFields).
 	IndexFields func(ctx context.Context, db, coll string, fields ...string) error
+}
+
+// EmbeddedServer is what the store uses of the embedded server
+// (*embedded.Server): its SQLite fixes and indexes.
+type EmbeddedServer interface {
+	IndexIDs(ctx context.Context, db string) (int, error)
+	FindIDs(ctx context.Context, db, coll string, filter bson.D, limit int) ([]string, error)
+	IndexFields(ctx context.Context, db, coll string, fields ...string) (int, error)
+}
+
+// UseEmbedded sets the options for a store on srv: Embedded and every hook.
+func (o *Options) UseEmbedded(srv EmbeddedServer) {
+	o.Embedded = true
+	o.IndexIDs = func(ctx context.Context, db string) error {
+		_, err := srv.IndexIDs(ctx, db)
+		return err
+	}
+	o.FindIDs = srv.FindIDs
+	o.IndexFields = func(ctx context.Context, db, coll string, fields ...string) error {
+		_, err := srv.IndexFields(ctx, db, coll, fields...)
+		return err
+	}
 }
 
 // Store is the MongoDB-backed registry. It is safe for concurrent use.

@@ -117,15 +117,7 @@ func New(tb testing.TB, opts ...store.Options) *store.Store {
 	}
 	o.Embedded = Embedded()
 	if srv := embeddedServer(); srv != nil {
-		o.IndexIDs = func(ctx context.Context, db string) error {
-			_, err := srv.IndexIDs(ctx, db)
-			return err
-		}
-		o.FindIDs = srv.FindIDs
-		o.IndexFields = func(ctx context.Context, db, coll string, fields ...string) error {
-			_, err := srv.IndexFields(ctx, db, coll, fields...)
-			return err
-		}
+		o.UseEmbedded(srv)
 	}
 	return Open(tb, URI(tb), DBName(tb), o)
 }
