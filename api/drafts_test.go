@@ -420,7 +420,7 @@ func TestDraftBadInput(t *testing.T) {
 		{"draft that is not a UUID", "simulate", `{"draft": "x"}`, 404, api.CodeNotFound, "draft", ""},
 		// The YAML parser's quadratic shapes, refused before it parses
 		// them (rules.checkShape), with the envelope naming the pack.
-		{"a mapping of 6000 keys", "drafts", `{"pack": ` + jsonString(src+"\nextra:\n"+manyKeys(6000)) + `}`, 400, api.CodeInvalid, "pack", "more than 5000 mapping keys"},
+		{"a mapping of 6000 keys", "drafts", `{"pack": ` + jsonString(src+"\nextra:\n"+manyKeys(6000)) + `}`, 400, api.CodeInvalid, "pack", "超过5000个; more than 5000 mapping keys"},
 		{"a second YAML document", "simulate", `{"pack": ` + jsonString(src+"\n---\n"+src) + `}`, 400, api.CodeInvalid, "pack", "one YAML document"},
 		{"2000 tokens on one line", "drafts", `{"pack": ` + jsonString(src+"\nx: ["+strings.Repeat("1, ", 2000)+"1]\n") + `}`, 400, api.CodeInvalid, "pack", "tokens on one line"},
 		{"note too long", "drafts", `{"overrides": {"min_main_revenue": 1}, "note": "` + strings.Repeat("长", 501) + `"}`, 400, api.CodeBadRequest, "note", ""},

@@ -357,7 +357,7 @@ func checkShape(name, src string) error {
 			tokLine, lineTokens = tk.Position.Line, 0
 		}
 		if lineTokens++; lineTokens > maxLineTokens {
-			return refuse(tk, "more than %d YAML tokens on one line: break it into lines", maxLineTokens)
+			return refuse(tk, "一行的YAML记号超过%[1]d个，请分行书写; more than %[1]d YAML tokens on one line: break it into lines", maxLineTokens)
 		}
 		switch {
 		case tk.Type == token.CommentType:
@@ -366,10 +366,10 @@ func checkShape(name, src string) error {
 			directive = tk.Position.Line
 			continue
 		case ended:
-			return refuse(tk, "a pack is one YAML document: nothing may follow \"...\"")
+			return refuse(tk, "规则包只能是一个YAML文档，\"...\"之后不能再有内容; a pack is one YAML document: nothing may follow \"...\"")
 		case tk.Type == token.DocumentHeaderType:
 			if started {
-				return refuse(tk, "a pack is one YAML document: \"---\" may only start it")
+				return refuse(tk, "规则包只能是一个YAML文档，\"---\"只能出现在开头; a pack is one YAML document: \"---\" may only start it")
 			}
 			started = true
 			continue
@@ -405,10 +405,10 @@ func checkShape(name, src string) error {
 			onLine++
 		}
 		if depth > maxPackNesting || onLine > maxPackNesting {
-			return refuse(tk, "collections nest more than %d levels deep", maxPackNesting)
+			return refuse(tk, "嵌套超过%[1]d层; collections nest more than %[1]d levels deep", maxPackNesting)
 		}
 		if keys > maxPackKeys {
-			return refuse(tk, "more than %d mapping keys (\"key:\" outside {…}) in one pack", maxPackKeys)
+			return refuse(tk, "规则包的键（{…}之外的\"键:\"）超过%[1]d个; more than %[1]d mapping keys (\"key:\" outside {…}) in one pack", maxPackKeys)
 		}
 	}
 	return nil

@@ -30,17 +30,17 @@ func TestRegressionParsePackRefusesQuadraticYAML(t *testing.T) {
 		name, src, err string
 	}{
 		{"32,000 keys in one mapping", groups(32_000),
-			`x.yaml:5001:8: more than 5000 mapping keys ("key:" outside {…}) in one pack`},
+			`x.yaml:5001:8: 规则包的键（{…}之外的"键:"）超过5000个; more than 5000 mapping keys ("key:" outside {…}) in one pack`},
 		{"keys of all mappings count", "criteria:\n" + strings.Repeat("  - id: a\n    kind: hard\n", 3000),
-			`x.yaml:5001:9: more than 5000 mapping keys ("key:" outside {…}) in one pack`},
+			`x.yaml:5001:9: 规则包的键（{…}之外的"键:"）超过5000个; more than 5000 mapping keys ("key:" outside {…}) in one pack`},
 		{"16,000 documents", strings.Repeat("---\nid: x\n", 16_000),
-			`x.yaml:3:1: a pack is one YAML document: "---" may only start it`},
+			`x.yaml:3:1: 规则包只能是一个YAML文档，"---"只能出现在开头; a pack is one YAML document: "---" may only start it`},
 		{"a second document", "id: x\n---\nid: y\n",
-			`x.yaml:2:1: a pack is one YAML document: "---" may only start it`},
+			`x.yaml:2:1: 规则包只能是一个YAML文档，"---"只能出现在开头; a pack is one YAML document: "---" may only start it`},
 		{"a document after the end", "id: x\n...\nid: y\n",
-			`x.yaml:3:1: a pack is one YAML document: nothing may follow "..."`},
+			`x.yaml:3:1: 规则包只能是一个YAML文档，"..."之后不能再有内容; a pack is one YAML document: nothing may follow "..."`},
 		{"48,000 tokens on one line", "groups: {" + strings.Repeat("g: 组, ", 12_000) + "}\n",
-			`x.yaml:1:1505: more than 1000 YAML tokens on one line: break it into lines`},
+			`x.yaml:1:1505: 一行的YAML记号超过1000个，请分行书写; more than 1000 YAML tokens on one line: break it into lines`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := rules.ParsePack("x.yaml", []byte(tc.src))
