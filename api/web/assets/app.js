@@ -137,6 +137,25 @@ const Peiyu = (() => {
       (err && err.message) || "出现错误",
       details.length ? el("ul", {}, details.map(d => el("li", {}, (d.field ? d.field + "：" : "") + (d.problem || "")))) : null);
   }
+  // zh drops the English gloss the API puts in parentheses after its
+  // Chinese message: "不能为负数 (must not be negative)" → "不能为负数". The
+  // gloss is the last balanced "(…)" after a space; it may hold parentheses
+  // and Chinese of its own ("must be 是 (yes) or 否 (no)"). A message with
+  // no Chinese before it is left whole.
+  function zh(msg) {
+    const s = String(msg || "").trimEnd();
+    if (!s.endsWith(")")) return s;
+    let depth = 0;
+    for (let i = s.length - 1; i > 0; i--) {
+      if (s[i] === ")") depth++;
+      else if (s[i] === "(" && --depth === 0) {
+        const head = s.slice(0, i), gloss = s.slice(i + 1, -1);
+        const isGloss = /\s$/.test(head) && /[^\x00-\x7f]/.test(head) && /^[\x20-\x7e]/.test(gloss) && /[A-Za-z]/.test(gloss);
+        return isGloss ? head.trim() : s;
+      }
+    }
+    return s;
+  }
   function okBox(msg) { return el("div", { class: "alert ok", role: "status" }, msg); }
 
   // --- formatting ------------------------------------------------------------
@@ -216,7 +235,7 @@ const Peiyu = (() => {
 
   return {
     key, me, signIn, signOut, requireRole, api, download, saveBlob, ApiError,
-    el, append, $, $$, clear, show, errorBox, okBox, fmt, badge, statusText, roleText, honorText, levelText, query,
+    el, append, $, $$, clear, show, errorBox, okBox, zh, fmt, badge, statusText, roleText, honorText, levelText, query,
   };
 })();
 

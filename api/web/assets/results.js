@@ -122,18 +122,8 @@ const PeiyuResults = (() => {
     return String(text || "").replace(PATH_RE, p => fieldLabel(p));
   }
 
-  // zh drops the English half of an API message: "不能为负数 (must not be
-  // negative)" → "不能为负数".
-  function zh(msg) {
-    const s = String(msg || "");
-    let i = s.indexOf(" (");
-    while (i >= 0) {
-      const rest = s.slice(i + 2);
-      if (/^[\x20-\x7e]*\)$/.test(rest) && /[a-z]/i.test(rest)) return s.slice(0, i).trim();
-      i = s.indexOf(" (", i + 1);
-    }
-    return s;
-  }
+  // zh drops the English half of an API message (Peiyu.zh).
+  const zh = Peiyu.zh;
 
   // --- values -------------------------------------------------------------------------
   const opText = { ">=": "≥", "<=": "≤", "==": "=", ">": ">", "<": "<", "!=": "≠" };

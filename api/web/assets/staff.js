@@ -163,12 +163,8 @@ const Staff = (() => {
   }
 
   // --- errors in plain Chinese --------------------------------------------------
-  // zh drops the English gloss the API adds in parentheses at the end of a
-  // message ("状态应为… (unknown status)").
-  function zh(s) {
-    if (!s) return s;
-    return String(s).replace(/\s*\((?=[^)]*[A-Za-z])[\x20-\x7e]*\)\s*$/, "");
-  }
+  // zh drops the English gloss the API adds at the end of a message.
+  const zh = Peiyu.zh;
   function err(e) {
     const fields = { region_code: "地区", program: "项目", status: "状态", page: "页码", limit: "条数", as_of: "评估日期",
       q: "关键词", industry_code: "行业代码", chain: "产业链", honor: "称号", file: "文件", since: "版本号", year: "年份" };
