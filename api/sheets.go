@@ -33,10 +33,13 @@ type importReport struct {
 	ProblemsTotal int `json:"problems_total"`
 }
 
+// fileTooLarge is the answer for a body past MaxImportBytes; the message
+// is derived from the constant so the two cannot disagree.
 func fileTooLarge() *Error {
+	mib := strconv.Itoa(MaxImportBytes >> 20)
 	return &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeTooLarge,
-		Message: "文件过大，上限为 20 MiB：请分成几个文件导入 (file exceeds 20 MiB: split it)",
-		Details: []registry.Problem{{Field: "file", Problem: "文件过大，上限为 20 MiB (file exceeds 20 MiB)"}}}
+		Message: "文件过大，上限为 " + mib + " MiB：请分成几个文件导入 (file exceeds " + mib + " MiB: split it)",
+		Details: []registry.Problem{{Field: "file", Problem: "文件过大，上限为 " + mib + " MiB (file exceeds " + mib + " MiB)"}}}
 }
 
 // fileProblem is the answer for a file that cannot be read: 400 naming
