@@ -26,11 +26,6 @@
   }
   for (const b of $$(".tabs button")) b.addEventListener("click", () => { showTab(b.dataset.tab); history.replaceState(null, "", "#" + b.dataset.tab); });
 
-  function errText(e) {
-    const details = (e.details || []).map(d => (d.field ? R.fieldLabel(d.field) + "：" : "") + R.zh(d.problem));
-    return el("div", { class: "alert error", role: "alert" }, R.zh(e.message),
-      details.length ? el("ul", {}, details.map(t => el("li", {}, t))) : null);
-  }
 
   // --- names ---------------------------------------------------------------------------
   async function loadRoutes() {
@@ -66,7 +61,7 @@
         : el("div", { class: "alert warn" }, "白名单尚未发布。发布后即可查询。"));
       fillSince();
     } catch (e) {
-      show($("#current"), errText(e));
+      show($("#current"), R.errorBox(e));
     }
   }
 
@@ -131,7 +126,7 @@
           return m ? { field: "", problem: "第" + (Number(m[1]) + 1) + "个（" + codes[m[1]] + "）：" + R.zh(d.problem) } : d;
         });
       }
-      show($("#lookup-msg"), errText(e));
+      show($("#lookup-msg"), R.errorBox(e));
     } finally {
       btn.disabled = false;
     }
@@ -212,7 +207,7 @@
       const d = await api("GET", "/api/v1/whitelists/" + LIST + "/versions/" + n);
       Peiyu.saveBlob(new Blob([JSON.stringify(d, null, 2) + "\n"], { type: "application/json" }), "whitelist-v" + n + ".json");
     } catch (e) {
-      show($("#changes"), errText(e));
+      show($("#changes"), R.errorBox(e));
     }
   }
   function fillSince() {
@@ -241,7 +236,7 @@
           el("thead", {}, el("tr", {}, el("th", {}, "统一社会信用代码"), el("th", {}, "企业名称"))),
           el("tbody", {}, removed.map(a => el("tr", {}, el("td", { class: "mono" }, a.uscc), el("td", {}, a.name))))))] : null);
     } catch (e) {
-      show($("#changes"), errText(e));
+      show($("#changes"), R.errorBox(e));
     }
   });
 
@@ -278,7 +273,7 @@
         el("p", {}, el("button", { type: "button", class: "secondary", id: "download-keys", onclick: () =>
           Peiyu.saveBlob(new Blob([JSON.stringify(publicKeys, null, 2) + "\n"], { type: "application/json" }), "keys.json") }, "下载公钥文件（keys.json）")));
     } catch (e) {
-      show($("#keys"), errText(e));
+      show($("#keys"), R.errorBox(e));
     }
   }
   $("#verify-server-cmd").textContent = "peiyu receipts verify --server " + location.origin + " receipts.json";

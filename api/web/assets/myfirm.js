@@ -16,11 +16,6 @@
   let firm = null;
   let programNames = {};
 
-  function errBox(e) {
-    const details = (e.details || []).map(d => (d.field ? R.fieldLabel(d.field) + "：" : "") + R.zh(d.problem));
-    return el("div", { class: "alert error", role: "alert" }, R.zh(e.message),
-      details.length ? el("ul", {}, details.map(t => el("li", {}, t))) : null);
-  }
   function localToday() {
     const d = new Date();
     return d.getFullYear() + "-" + String(d.getMonth() + 1).padStart(2, "0") + "-" + String(d.getDate()).padStart(2, "0");
@@ -105,7 +100,7 @@
       const ans = await api("GET", base + "/eligibility?" + q.toString());
       await R.render($("#results"), ans, { profile: firm, title: "资格评估（按系统登记的数据）" });
     } catch (e) {
-      show($("#results"), errBox(e));
+      show($("#results"), R.errorBox(e));
     } finally {
       btn.disabled = false;
     }
@@ -144,7 +139,7 @@
           el("td", { class: "num" }, it.score !== undefined && it.score !== null ? String(Math.round(it.score * 10) / 10) : "—"),
           el("td", { class: "small" }, change[i] ? el("strong", {}, change[i]) : "")))))));
     } catch (e) {
-      show($("#history"), errBox(e));
+      show($("#history"), R.errorBox(e));
     }
   }
   $("#history-program").addEventListener("change", loadHistory);
@@ -164,7 +159,7 @@
             el("td", {}, it.outcome >= 200 && it.outcome < 300 ? "已答复" : "未答复（" + it.outcome + "）"))))))
         : el("p", { class: "muted" }, "暂无机构查询过本企业。"));
     } catch (e) {
-      show($("#lookups"), errBox(e));
+      show($("#lookups"), R.errorBox(e));
     }
   }
 
@@ -186,7 +181,7 @@
       document.title = (firm.name || "本企业") + " · 培育 Peiyu";
       renderProfile(firm);
     } catch (e) {
-      show($("#profile"), errBox(e));
+      show($("#profile"), R.errorBox(e));
     }
     loadLookups();
     if (firm) evaluate(); else loadHistory();

@@ -15,6 +15,7 @@
 //     opts.title      heading above the results (default 评估结果)
 //   PeiyuResults.fieldLabel(path, years)  Chinese name of a profile field
 //   PeiyuResults.zh(message)              an API message without its English half
+//   PeiyuResults.errorBox(err)            an API error in Chinese, fields by label
 //   PeiyuResults.valueText(v, unit)       a criterion value in its unit
 "use strict";
 
@@ -124,6 +125,13 @@ const PeiyuResults = (() => {
 
   // zh drops the English half of an API message (Peiyu.zh).
   const zh = Peiyu.zh;
+  // errorBox shows an API error in Chinese, the fields it names by their
+  // labels on the public pages.
+  function errorBox(e) {
+    const details = ((e && e.details) || []).map(d => (d.field ? fieldLabel(d.field) + "：" : "") + zh(d.problem));
+    return el("div", { class: "alert error", role: "alert" }, zh((e && e.message) || "出现错误"),
+      details.length ? el("ul", {}, details.map(t => el("li", {}, t))) : null);
+  }
 
   // --- values -------------------------------------------------------------------------
   const opText = { ">=": "≥", "<=": "≤", "==": "=", ">": ">", "<": "<", "!=": "≠" };
@@ -419,7 +427,7 @@ const PeiyuResults = (() => {
   });
 
   return {
-    render, fieldLabel, labelPaths, zh, valueText, programs, pack, editionOf, validAt,
+    render, fieldLabel, labelPaths, zh, errorBox, valueText, programs, pack, editionOf, validAt,
     REGIONS, CHAINS, YEAR_FIELDS, LABELS, INCIDENT_KINDS, regionName, industryName,
   };
 })();
