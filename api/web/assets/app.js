@@ -228,6 +228,13 @@ const Peiyu = (() => {
     show(host, el("div", { class: "bar" }, el("a", { class: "brand", href: "/" }, "培育 Peiyu"), el("nav", {}, links), whoBox));
   }
 
+  // today is the browser's local date as YYYY-MM-DD (the date a user in
+  // Huaihua means; toISOString would give yesterday before 08:00).
+  function today() {
+    const d = new Date();
+    return d.getFullYear() + "-" + String(d.getMonth() + 1).padStart(2, "0") + "-" + String(d.getDate()).padStart(2, "0");
+  }
+
   // query reads the page's query parameters.
   function query(name) { return new URLSearchParams(location.search).get(name); }
 
@@ -235,7 +242,7 @@ const Peiyu = (() => {
 
   return {
     key, me, signIn, signOut, requireRole, api, download, saveBlob, ApiError,
-    el, append, $, $$, clear, show, errorBox, okBox, zh, fmt, badge, statusText, roleText, honorText, levelText, query,
+    el, append, $, $$, clear, show, errorBox, okBox, zh, fmt, badge, statusText, roleText, honorText, levelText, query, today,
   };
 })();
 

@@ -16,11 +16,7 @@
   let firm = null;
   let programNames = {};
 
-  function localToday() {
-    const d = new Date();
-    return d.getFullYear() + "-" + String(d.getMonth() + 1).padStart(2, "0") + "-" + String(d.getDate()).padStart(2, "0");
-  }
-  $("#as-of").value = localToday();
+  $("#as-of").value = Peiyu.today();
 
   // --- the profile ------------------------------------------------------------------
   const boolText = v => v === true ? "是" : v === false ? "否" : "未填写";
@@ -37,7 +33,7 @@
     return el("span", { class: "badge s-eligible" }, "有效");
   }
   function renderProfile(f) {
-    const today = localToday();
+    const today = Peiyu.today();
     const n = f.niche || {};
     const years = [...(f.years || [])].sort((a, b) => b.year - a.year);
     const fields = R.YEAR_FIELDS.filter(([name]) => years.some(y => y[name] !== undefined && y[name] !== null));

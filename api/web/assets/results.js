@@ -393,7 +393,7 @@ const PeiyuResults = (() => {
   // render shows an evaluation answer in container.
   async function render(container, answer, opts = {}) {
     const results = (answer && answer.results) || [];
-    const asOf = (answer && answer.as_of) || new Date().toISOString().slice(0, 10);
+    const asOf = (answer && answer.as_of) || Peiyu.today();
     const metas = await programs();
     // Packs name the score groups and finance outputs.
     const infos = {};

@@ -24,13 +24,9 @@
   let showAll = false;
   let needsToken = 0;
 
-  function localToday() {
-    const d = new Date();
-    return d.getFullYear() + "-" + String(d.getMonth() + 1).padStart(2, "0") + "-" + String(d.getDate()).padStart(2, "0");
-  }
   const asOfInput = $("#as-of");
-  asOfInput.value = localToday();
-  function asOf() { return /^\d{4}-\d{2}-\d{2}$/.test(asOfInput.value) ? asOfInput.value : localToday(); }
+  asOfInput.value = Peiyu.today();
+  function asOf() { return /^\d{4}-\d{2}-\d{2}$/.test(asOfInput.value) ? asOfInput.value : Peiyu.today(); }
 
   // --- building blocks -------------------------------------------------------------
   const unitText = { people: "人", yuan: "元", score: "分", level: "级", count: "项", years: "年", percent: "%" };

@@ -248,10 +248,7 @@ const Staff = (() => {
   }
   function loading() { return el("p", { class: "spinner" }); }
   function statusBadge(s) { return badge(s); }
-  function today() {
-    const d = new Date();
-    return d.getFullYear() + "-" + String(d.getMonth() + 1).padStart(2, "0") + "-" + String(d.getDate()).padStart(2, "0");
-  }
+  const today = Peiyu.today;
 
   return {
     REGIONS, CHAINS, HONOR_FILTER, regionName, within, scopeRegion, regionChoices, regionSelect, chainSelect, honorSelect,
