@@ -82,13 +82,11 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 			progressbar.OptionThrottle(100*time.Millisecond),
 			progressbar.OptionClearOnFinish())
 	}
-	done := 0
-	rep, err := sheet.Apply(ctx, db.Store, file, sheet.Options{DryRun: dryRun, Progress: func(n int) {
-		if bar != nil {
-			_ = bar.Add(n - done)
-		}
-		done = n
-	}})
+	o := sheet.Options{DryRun: dryRun}
+	if bar != nil {
+		o.Progress = func(n int) { _ = bar.Set(n) }
+	}
+	rep, err := sheet.Apply(ctx, db.Store, file, o)
 	if bar != nil {
 		_ = bar.Finish()
 	}
