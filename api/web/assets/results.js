@@ -20,7 +20,7 @@
 "use strict";
 
 const PeiyuResults = (() => {
-  const { el, api, fmt, badge, honorText, levelText } = Peiyu;
+  const { el, api, fmt, badge } = Peiyu;
 
   // --- data (seeds/data/regions.json and chains.json; there is no API) ------
   const REGIONS = [

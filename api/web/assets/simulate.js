@@ -6,7 +6,7 @@
 (() => {
   const who = Peiyu.requireRole("staff", "admin");
   if (!who) return;
-  const { el, $, show, clear, fmt, badge, query, api, statusText } = Peiyu;
+  const { el, $, show, clear, fmt, badge, query, api } = Peiyu;
   const S = Staff;
   const app = $("#app");
 

@@ -5,7 +5,7 @@
 "use strict";
 
 const Staff = (() => {
-  const { el, api, fmt, badge, errorBox } = Peiyu;
+  const { el, api, fmt, errorBox } = Peiyu;
 
   // --- data (seeds/data/regions.json, chains.json) ---------------------------
   const REGIONS = [
@@ -205,11 +205,9 @@ const Staff = (() => {
   }
   // setQuery keeps a page's filters in its address (for reload and back).
   function setQuery(params) {
-    const q = new URLSearchParams();
-    for (const [k, v] of Object.entries(params)) if (v !== "" && v !== null && v !== undefined) q.set(k, v);
-    const s = q.toString();
-    history.replaceState(null, "", location.pathname + (s ? "?" + s : ""));
+    history.replaceState(null, "", location.pathname + qs(params));
   }
+  // qs is "?a=1&b=2" of params' non-empty values, or "".
   function qs(params) {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(params)) if (v !== "" && v !== null && v !== undefined) q.set(k, v);
@@ -247,13 +245,12 @@ const Staff = (() => {
     return routes[r] || (r.startsWith("direct:") ? "直通（" + r.slice(7) + "）" : r);
   }
   function loading() { return el("p", { class: "spinner" }); }
-  function statusBadge(s) { return badge(s); }
   const today = Peiyu.today;
 
   return {
     REGIONS, CHAINS, HONOR_FILTER, regionName, within, scopeRegion, regionChoices, regionSelect, chainSelect, honorSelect,
     programs, programDetail, loadNames, programName, criterionInfo,
     value, bigYuan, guessUnit, requirement, zh, err, table, emptyRow, pager, firmLink, setQuery, qs, busy, downloadButton,
-    loading, statusBadge, today, routeText,
+    loading, today, routeText,
   };
 })();
