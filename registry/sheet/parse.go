@@ -414,7 +414,8 @@ func (b *builder) finish() (*File, error) {
 	// usccOf reads the USCC of a row; an empty one is a problem of the
 	// row, which joins no firm.
 	usccOf := func(k Kind, r rawRow) (string, bool) {
-		code := registry.NormalizeUSCC(halfWidth(r.cells[0]))
+		// NormalizeUSCC maps full-width characters itself.
+		code := registry.NormalizeUSCC(r.cells[0])
 		if code == "" && !b.file.columns[k][0] {
 			// The missing column is the problem, reported once.
 			return "", false
