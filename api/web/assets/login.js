@@ -13,7 +13,7 @@
       const next = Peiyu.query("next");
       location.href = next && next.startsWith("/") && !next.startsWith("//") ? next : (home[who.role] || "/");
     } catch (e) {
-      show(msg, errorBox(e.status === 401 ? new Error("密钥无效或已吊销，请核对后重试") : e));
+      show(msg, errorBox(e.status === 401 ? new Error("密钥无效或已吊销，请核对后重试") : { message: Peiyu.zh(e.message), details: e.details }));
     }
   });
 })();
