@@ -51,7 +51,10 @@ const Peiyu = (() => {
     409: "数据已被他人修改，请刷新后重试",
     413: "提交的内容过大",
     429: "请求过于频繁，请稍后再试",
+    500: "服务器内部错误，请稍后重试；如持续出现，请联系系统管理员",
+    502: "服务暂时无法访问，请稍后重试；如持续出现，请联系系统管理员",
     503: "服务暂时不可用（数据库连接中断），请稍后重试",
+    504: "服务响应超时，请稍后重试；如持续出现，请联系系统管理员",
   };
   // api calls the JSON API. body (an object) is sent as JSON; opts.raw
   // returns the Response (for downloads); opts.key overrides the key.
@@ -82,7 +85,7 @@ const Peiyu = (() => {
     }
     if (!res.ok) {
       const e = (data && data.error) || {};
-      throw new ApiError(res.status, e.code || "error", e.message || plain[res.status] || ("请求失败（" + res.status + "）"), e.details);
+      throw new ApiError(res.status, e.code || "error", e.message || plain[res.status] || ("请求失败（HTTP " + res.status + "），请稍后重试；如持续出现，请联系系统管理员"), e.details);
     }
     return data;
   }
