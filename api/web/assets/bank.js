@@ -298,7 +298,9 @@
       if (!ok) return { ok: false, why: "签名无效：内容被改动过，或不是本系统签发" };
       body = JSON.parse(rc.signed);
     } catch (e) {
-      return { ok: false, why: "无法校验：" + (e && e.message ? e.message : e) };
+      // WebCrypto and atob fail in English; say in Chinese what to do.
+      if (e && e.name === "NotSupportedError") return { ok: false, why: "无法校验：本浏览器不支持 Ed25519 签名，请换用新版浏览器，或用命令行校验" };
+      return { ok: false, why: "无法校验：回执的签名或内容格式有误，请确认文件是本系统导出且未被改动" + (e && e.message ? "（" + e.message + "）" : "") };
     }
     if (body.key_id !== rc.key_id) return { ok: false, why: "回执内的密钥编号不一致" };
     return { ok: true, body };
