@@ -210,57 +210,6 @@
   }
 
   // --- eligibility ------------------------------------------------------------------
-  const routeText = S.routeText;
-  const kindText = { hard: "必备", veto: "否决", prerequisite: "前置称号", scored: "评分", review: "人工确认", direct: "直通", info: "参考" };
-  const extraText = { tier: "分档", grade: "信用等级", credit_line: "指示性额度", points: "积分", band: "档次", rank: "排名", percentile: "百分位" };
-
-  // renderResult draws one program's result: status, criteria with the
-  // requirement, the firm's value, the gap and the clause; next steps.
-  function renderResult(r, open) {
-    // A direct route or a scored path that did not carry the result is
-    // not what holds the firm back: only blocking criteria are marked.
-    const decisive = c => (r.blocking || []).includes(c.id) || (c.kind !== "direct" && r.status === "ineligible" && !(r.blocking || []).length);
-    const crit = (r.criteria || []).map(c => el("tr", { class: c.status === "fail" && !decisive(c) ? "c-other" : "c-" + c.status, "data-criterion": c.id },
-      el("td", {}, el("div", {}, c.title), el("div", { class: "small muted" }, (kindText[c.kind] || c.kind) + (c.route && c.route !== "score" && c.kind !== "direct" ? " · " + routeText(c.route) : "") + (c.detail ? " · " + c.detail : ""))),
-      el("td", {}, badge(c.status)),
-      el("td", { class: "num" }, S.requirement(c)),
-      el("td", { class: "num" }, S.value(c.actual, c.unit), c.points !== null && c.points !== undefined ? el("div", { class: "small muted" }, "得" + fmt.num(c.points) + "分") : null),
-      el("td", {}, c.gap_text || (c.missing && c.missing.length ? "需补充：" + c.missing.join("、") : "")),
-      el("td", { class: "small" }, c.basis || "")));
-    const extras = Object.keys(extraText).filter(k => r[k] !== undefined && r[k] !== null && typeof r[k] !== "object")
-      .map(k => el("span", { class: "chip" }, extraText[k] + "：" + (k === "credit_line" ? S.bigYuan(r[k]) : String(r[k]))));
-    return el("details", { class: "result card", open: !!open, "data-program": r.program, "data-status": r.status },
-      el("summary", {},
-        el("strong", {}, r.name || r.program), " ", el("span", { class: "muted small" }, r.edition + "版"), " ", badge(r.status),
-        r.score !== null && r.score !== undefined ? el("span", { class: "chip" }, "得分 " + fmt.num(r.score)) : null,
-        r.route ? el("span", { class: "chip" }, routeText(r.route)) : null, extras),
-      r.note ? el("p", { class: "small muted" }, r.note) : null,
-      (r.basis || []).length ? el("p", { class: "small muted" }, "依据：" + r.basis.join("；")) : null,
-      S.table(["条件", "结果", ["要求", "num"], ["企业数值", "num"], "差距", "政策依据"], crit, { class: "crit" }),
-      (r.next_steps || []).length ? el("div", {}, el("h3", {}, "下一步"), el("ol", {}, r.next_steps.map(s => el("li", {}, s)))) : null);
-  }
-  function renderEligibility(data) {
-    const results = data.results || [];
-    const order = { eligible: 0, needs_review: 1, insufficient_data: 2, ineligible: 3 };
-    const summary = S.table(["项目", "结果", ["得分", "num"], "路径", "未满足条件"],
-      results.map(r => el("tr", { "data-program": r.program },
-        el("td", {}, el("a", { href: "#res-" + r.program, onclick: ev => { ev.preventDefault(); const d = document.getElementById("res-" + r.program); d.open = true; d.scrollIntoView(); } }, r.name || r.program)),
-        el("td", {}, badge(r.status)),
-        el("td", { class: "num" }, r.score !== null && r.score !== undefined ? fmt.num(r.score) : "—"),
-        el("td", {}, routeText(r.route) || "—"),
-        el("td", { class: "small" }, (r.criteria || []).filter(c => (r.blocking || []).includes(c.id)).map(c => c.title).join("；") || "—"))),
-      { id: "eligibility-summary", class: "first-nowrap" });
-    const details = results.slice().sort((a, b) => (order[a.status] ?? 9) - (order[b.status] ?? 9)).map(r => {
-      const d = renderResult(r, false);
-      d.id = "res-" + r.program;
-      return d;
-    });
-    show(parts.elig, el("div", { class: "card" },
-      el("h2", {}, "当前资格评估", el("span", { class: "muted small" }, "（评估日期 " + data.as_of + "）")),
-      evalForm,
-      summary,
-      el("p", { class: "small muted" }, "点击项目名称查看逐条条件、企业数值、差距与政策依据。")), details);
-  }
   const asOfInput = el("input", { type: "date", id: "as-of", value: query("as_of") || "" });
   const reviewBox = el("input", { type: "checkbox", id: "review" });
   const evalForm = el("form", { class: "row no-print", id: "eval-form" },
@@ -274,17 +223,12 @@
     const q = S.qs({ as_of: asOfInput.value, review: reviewBox.checked ? "true" : "" });
     try {
       const data = await api("GET", "/api/v1/firms/" + enc + "/eligibility" + q);
-      if (typeof PeiyuResults !== "undefined" && PeiyuResults.render) {
-        // The shared result view (results.js, also used by the self-check
-        // and the enterprise's page): ladder, summary, one card a program.
-        const holder = el("div", { id: "results-view" });
-        show(parts.ladder);
-        show(parts.elig, el("div", { class: "card no-print" }, el("h2", {}, "当前资格评估"), evalForm), holder);
-        await PeiyuResults.render(holder, data, { profile: firmRec, title: "评估结果（评估日期 " + data.as_of + "）" });
-      } else {
-        renderEligibility(data);
-        if (firmRec) renderLadder(firmRec, data.results);
-      }
+      // The shared result view (results.js, also used by the self-check
+      // and the enterprise's page): ladder, summary, one card a program.
+      const holder = el("div", { id: "results-view" });
+      show(parts.ladder);
+      show(parts.elig, el("div", { class: "card no-print" }, el("h2", {}, "当前资格评估"), evalForm), holder);
+      await PeiyuResults.render(holder, data, { profile: firmRec, title: "评估结果（评估日期 " + data.as_of + "）" });
       loadHistory();
     } catch (e) {
       show(parts.elig, el("div", { class: "card" }, el("h2", {}, "当前资格评估"), evalForm, S.err(e)));

@@ -234,16 +234,6 @@ const Staff = (() => {
     }));
     return b;
   }
-  // routeText names the path a result passed by.
-  const routes = {
-    score: "评分路径", standard: "标准条件", "direct:hnte": "直通（高新技术企业）", "direct:award": "直通（科技奖励）",
-    "direct:title": "直通（有效称号）", "direct:r1-key-project": "路径一：重点项目", "direct:r2-chain": "路径二：重点产业链企业",
-    "direct:r3-title": "路径三：省级以上称号",
-  };
-  function routeText(r) {
-    if (!r) return "";
-    return routes[r] || (r.startsWith("direct:") ? "直通（" + r.slice(7) + "）" : r);
-  }
   function loading() { return el("p", { class: "spinner" }); }
   const today = Peiyu.today;
 
@@ -251,6 +241,6 @@ const Staff = (() => {
     REGIONS, CHAINS, HONOR_FILTER, regionName, within, scopeRegion, regionChoices, regionSelect, chainSelect, honorSelect,
     programs, programDetail, loadNames, programName, criterionInfo,
     value, bigYuan, guessUnit, requirement, zh, err, table, emptyRow, pager, firmLink, setQuery, qs, busy, downloadButton,
-    loading, today, routeText,
+    loading, today,
   };
 })();
