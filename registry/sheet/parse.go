@@ -484,9 +484,6 @@ func (b *builder) finish() (*File, error) {
 		}
 		prune(&e.Firm)
 	}
-	for i := range b.file.Problems {
-		b.file.Problems[i].Sheet = nonEmpty(b.file.Problems[i].Sheet, "CSV")
-	}
 	return b.file, nil
 }
 
