@@ -410,7 +410,13 @@ func locateOne(file *File, e *Entry, vp registry.Problem) Problem {
 		fromStore(Firms)
 		return p
 	}
-	p.Column = file.header(Firms, columnIndex(Firms, vp.Field))
+	c := columnIndex(Firms, vp.Field)
+	p.Column = file.header(Firms, c)
+	if c > 0 && !file.columns[Firms][c] {
+		// The value came from the stored firm (or is missing): the clerk
+		// must add the column to change it, not look for it in the file.
+		p.Problem += "（本文件的“" + file.name(Firms) + "”表没有“" + p.Column + "”列：请加上该列并填写正确的值）"
+	}
 	return p
 }
 

@@ -160,6 +160,24 @@ func TestApplyKeepsWhatTheFileLacks(t *testing.T) {
 	}
 }
 
+// A problem with a value of 企业 that the file has no column for (the
+// value is the stored firm's) says the column must be added: the clerk
+// cannot find it in the file.
+func TestApplyLocatesProblemInMissingColumn(t *testing.T) {
+	st := storetest.New(t)
+	uscc := usccIn("431202", 5)
+	if _, err := st.CreateFirm(context.Background(), registry.Firm{USCC: uscc, Name: "甲", Established: "2020-05-01"}); err != nil {
+		t.Fatal(err)
+	}
+	csv := "统一社会信用代码,企业名称\n" + uscc + ",乙\n"
+	rep := apply(t, st, []byte(csv), sheet.Options{Now: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)})
+	want := []sheet.Problem{{Sheet: "企业", Row: 2, Field: "established", Column: "成立日期",
+		Problem: "成立日期不能晚于今天 (must not be in the future)（本文件的“企业”表没有“成立日期”列：请加上该列并填写正确的值）"}}
+	if diff := cmp.Diff(want, rep.Problems); diff != "" || rep.Failed != 1 {
+		t.Errorf("failed %d, problems (-want +got):\n%s", rep.Failed, diff)
+	}
+}
+
 // With a region, firms outside it — as imported or as stored — are
 // refused on their rows.
 func TestApplyRegion(t *testing.T) {
