@@ -243,6 +243,7 @@ func (s *Server) handleFirmExport(format string) gin.HandlerFunc {
 			name = "firms-" + ff.RegionCode + "-" + now.Format("20060102")
 		}
 		var buf bytes.Buffer
+		contentType := sheet.ContentTypeXLSX
 		switch format {
 		case "csv":
 			err = sheet.WriteCSV(&buf, kind, firms)
@@ -250,6 +251,7 @@ func (s *Server) handleFirmExport(format string) gin.HandlerFunc {
 				name += "-" + kind.Key()
 			}
 			name += ".csv"
+			contentType = "text/csv; charset=utf-8"
 		default:
 			err = sheet.WriteXLSX(&buf, firms)
 			name += ".xlsx"
@@ -257,10 +259,6 @@ func (s *Server) handleFirmExport(format string) gin.HandlerFunc {
 		if err != nil {
 			writeError(c, err)
 			return
-		}
-		contentType := sheet.ContentTypeXLSX
-		if format == "csv" {
-			contentType = "text/csv; charset=utf-8"
 		}
 		sendFile(c, name, contentType, buf.Bytes())
 	}
