@@ -206,6 +206,16 @@ const Peiyu = (() => {
     qms_cert: "质量管理体系认证", own_brand: "自主品牌", chuangke_top500: "创客中国500强", chuangke_top50: "创客中国50强",
     ip_demo: "知识产权示范/优势企业", innovation_platform: "创新平台", cloud_adoption: "企业上云", key_project: "重点项目",
   };
+  // Huaihua's divisions (seeds/data/regions.json; there is no API).
+  const REGIONS = [
+    { code: "431200", name: "怀化市", level: "city" },
+    { code: "431202", name: "鹤城区" }, { code: "431221", name: "中方县" },
+    { code: "431222", name: "沅陵县" }, { code: "431223", name: "辰溪县" },
+    { code: "431224", name: "溆浦县" }, { code: "431225", name: "会同县" },
+    { code: "431226", name: "麻阳苗族自治县" }, { code: "431227", name: "新晃侗族自治县" },
+    { code: "431228", name: "芷江侗族自治县" }, { code: "431229", name: "靖州苗族侗族自治县" },
+    { code: "431230", name: "通道侗族自治县" }, { code: "431281", name: "洪江市" },
+  ];
   const levelText = { national: "国家级", provincial: "省级", city: "市级", county: "县级", industry: "行业级" };
 
   // --- the navigation bar ----------------------------------------------------------
@@ -245,7 +255,7 @@ const Peiyu = (() => {
 
   return {
     key, me, signIn, signOut, requireRole, api, download, saveBlob, ApiError,
-    el, append, $, $$, clear, show, errorBox, okBox, zh, fmt, badge, statusText, roleText, honorText, levelText, query, today,
+    el, append, $, $$, clear, show, errorBox, okBox, zh, fmt, badge, statusText, roleText, honorText, levelText, REGIONS, query, today,
   };
 })();
 

@@ -22,16 +22,10 @@
 const PeiyuResults = (() => {
   const { el, api, fmt, badge } = Peiyu;
 
-  // --- data (seeds/data/regions.json and chains.json; there is no API) ------
-  const REGIONS = [
-    { code: "431200", name: "怀化市（市本级）" },
-    { code: "431202", name: "鹤城区" }, { code: "431221", name: "中方县" },
-    { code: "431222", name: "沅陵县" }, { code: "431223", name: "辰溪县" },
-    { code: "431224", name: "溆浦县" }, { code: "431225", name: "会同县" },
-    { code: "431226", name: "麻阳苗族自治县" }, { code: "431227", name: "新晃侗族自治县" },
-    { code: "431228", name: "芷江侗族自治县" }, { code: "431229", name: "靖州苗族侗族自治县" },
-    { code: "431230", name: "通道侗族自治县" }, { code: "431281", name: "洪江市" },
-  ];
+  // --- data (regions in app.js; seeds/data/chains.json, there is no API) ----
+  // The public pages call the city's code 市本级: a firm registered with
+  // the city itself, not in one of its counties.
+  const REGIONS = Peiyu.REGIONS.map(r => r.level === "city" ? { code: r.code, name: r.name + "（市本级）" } : r);
   // Each chain with its group and typical GB/T 4754 industries.
   const CHAINS = [
     { key: "绿色矿业", group: "传统产业升链", industries: [["C3215", "锑冶炼"], ["C3221", "金冶炼"], ["C3231", "钨钼冶炼"], ["C3091", "石墨及碳素制品制造"], ["C3099", "其他非金属矿物制品制造"], ["B0915", "锑矿采选"], ["B1019", "粘土及其他土砂石开采"]] },

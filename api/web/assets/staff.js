@@ -7,16 +7,8 @@
 const Staff = (() => {
   const { el, api, fmt, errorBox } = Peiyu;
 
-  // --- data (seeds/data/regions.json, chains.json) ---------------------------
-  const REGIONS = [
-    { code: "431200", name: "怀化市", level: "city" },
-    { code: "431202", name: "鹤城区" }, { code: "431221", name: "中方县" },
-    { code: "431222", name: "沅陵县" }, { code: "431223", name: "辰溪县" },
-    { code: "431224", name: "溆浦县" }, { code: "431225", name: "会同县" },
-    { code: "431226", name: "麻阳苗族自治县" }, { code: "431227", name: "新晃侗族自治县" },
-    { code: "431228", name: "芷江侗族自治县" }, { code: "431229", name: "靖州苗族侗族自治县" },
-    { code: "431230", name: "通道侗族自治县" }, { code: "431281", name: "洪江市" },
-  ];
+  // --- data (regions in app.js; seeds/data/chains.json) -----------------------
+  const REGIONS = Peiyu.REGIONS;
   const CHAINS = [
     ["传统产业升链", ["绿色矿业", "箱包皮具", "生物基新材料"]],
     ["优势产业延链", ["机械装备", "中医药", "食品", "竹业"]],
