@@ -375,10 +375,16 @@ func locate(file *File, e *Entry, err error) []Problem {
 func locateOne(file *File, e *Entry, vp registry.Problem) Problem {
 	p := Problem{Field: vp.Field, Problem: vp.Problem}
 	fromStore := func(k Kind) {
-		// The value came from the stored firm, not from the file.
+		// The value came from the stored firm, not from the file: say
+		// what the file must hold to correct it (a sheet the file has
+		// replaces all of the firm's rows there).
 		fk, row := e.firstRow()
 		p.Sheet, p.Row = file.name(fk), row
-		p.Problem += "（已登记的数据，本文件没有“" + file.name(k) + "”表）"
+		rows := "全部行"
+		if k == Firms {
+			rows = "一行"
+		}
+		p.Problem += "（已登记的数据，本文件没有“" + file.name(k) + "”表：请加上该表和该企业的" + rows + "，并改正此项）"
 	}
 	if m := pathRE.FindStringSubmatch(vp.Field); m != nil {
 		k, rows := Years, e.YearRows

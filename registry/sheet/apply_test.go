@@ -178,6 +178,23 @@ func TestApplyLocatesProblemInMissingColumn(t *testing.T) {
 	}
 }
 
+// A problem with stored data of a sheet the file has not says which sheet
+// the file must hold to correct it.
+func TestApplyLocatesProblemInMissingSheet(t *testing.T) {
+	st := storetest.New(t)
+	uscc := usccIn("431202", 6)
+	if _, err := st.CreateFirm(context.Background(), registry.Firm{USCC: uscc, Name: "甲", Years: []registry.Year{{Year: 2024}}}); err != nil {
+		t.Fatal(err)
+	}
+	csv := "统一社会信用代码,企业名称\n" + uscc + ",乙\n"
+	rep := apply(t, st, []byte(csv), sheet.Options{Now: time.Date(2023, 6, 1, 0, 0, 0, 0, time.UTC)})
+	want := []sheet.Problem{{Sheet: "企业", Row: 2, Field: "years[0].year",
+		Problem: "年度2024是未来年份 (year 2024 is in the future)（已登记的数据，本文件没有“财务年度”表：请加上该表和该企业的全部行，并改正此项）"}}
+	if diff := cmp.Diff(want, rep.Problems); diff != "" || rep.Failed != 1 {
+		t.Errorf("failed %d, problems (-want +got):\n%s", rep.Failed, diff)
+	}
+}
+
 // With a region, firms outside it — as imported or as stored — are
 // refused on their rows.
 func TestApplyRegion(t *testing.T) {
