@@ -232,7 +232,6 @@ type sheetReader struct {
 	// header, badHeader for one already reported.
 	cols []int
 	skip bool
-	n    int
 }
 
 const (
