@@ -214,9 +214,6 @@ type builder struct {
 	file     *File
 	date1904 bool
 	rows     [numKinds][]rawRow
-	// recognised counts the sheets read; ignored those whose headers
-	// matched nothing.
-	recognised int
 }
 
 func newBuilder(format string, date1904 bool) *builder {
@@ -278,7 +275,6 @@ func (b *builder) startSheet(name string, named bool, row int, header []string) 
 			fmt.Sprintf("a second %s sheet (also %q)", kind.Key(), b.file.names[kind]))})
 		return &sheetReader{skip: true}
 	}
-	b.recognised++
 	b.file.present[kind] = true
 	b.file.names[kind] = name
 	def := &sheets[kind]
@@ -392,7 +388,7 @@ type record[T any] struct {
 
 // finish joins the rows of every sheet into firms by USCC.
 func (b *builder) finish() (*File, error) {
-	if b.recognised == 0 {
+	if !slices.Contains(b.file.present[:], true) {
 		if b.file.Blocked {
 			// Nothing in the file looks like a sheet of ours.
 			return nil, fileError(ErrUnreadable, nil, "无法读取：文件中没有可识别的表，第一行应为导入模板的表头，如“统一社会信用代码”",
