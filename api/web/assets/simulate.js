@@ -254,13 +254,28 @@
       }
     });
   });
+  // caseProblem words in Chinese the usual differences a failing case
+  // reports (rules/cases.go writes them in English: "status = ineligible,
+  // want eligible"); anything else is shown as it came.
+  function caseProblem(p) {
+    const st = s => "“" + (Peiyu.statusText[s] || s) + "”";
+    const v = s => s === "<none>" ? "无" : s;
+    let m;
+    if ((m = /^status = (\S+), want (\S+)$/.exec(p))) return "评估结果为" + st(m[1]) + "，用例预期" + st(m[2]);
+    if ((m = /^route = (.+), want (.+)$/.exec(p))) return "通过路径为 " + v(m[1]) + "，用例预期 " + m[2];
+    if ((m = /^score = (\S+), want (\S+)$/.exec(p))) return "得分为 " + v(m[1]) + "，用例预期 " + m[2];
+    if ((m = /^criterion (\S+) = (\S+), want (\S+)(?: \((.*)\))?$/.exec(p))) return "条件 " + m[1] + " 结果为" + st(m[2]) + "，用例预期" + st(m[3]) + (m[4] ? "（" + m[4] + "）" : "");
+    if ((m = /^points of (\S+) = (\S+), want (\S+)$/.exec(p))) return "条件 " + m[1] + " 得分为 " + v(m[2]) + "，用例预期 " + m[3];
+    if ((m = /^criterion (\S+) not in the result$/.exec(p))) return "结果中没有条件 " + m[1];
+    return p;
+  }
   // casesBox shows how a draft's embedded cases fare.
   function casesBox(cases) {
     if (!cases) return null;
     if (!cases.failed || !cases.failed.length) return el("div", { class: "alert ok", "data-testid": "cases-ok" }, "内置测试用例 " + cases.passed + "/" + cases.total + " 全部通过，可以发布。");
     return el("div", { class: "alert warn", "data-testid": "cases-failed" },
       "内置测试用例 " + cases.passed + "/" + cases.total + " 通过，" + cases.failed.length + " 个未通过，发布会被拒绝：",
-      el("ul", {}, cases.failed.map(f => el("li", {}, el("strong", {}, f.name), el("ul", {}, (f.problems || []).map(p => el("li", { class: "small" }, p)))))),
+      el("ul", {}, cases.failed.map(f => el("li", {}, el("strong", {}, f.name), el("ul", {}, (f.problems || []).map(p => el("li", { class: "small" }, caseProblem(p))))))),
       el("p", { class: "small" }, "用例是规则包自带的核对样例。改动门槛后，样例的预期结果也要相应修改：可在草稿列表中“编辑规则包”，修改用例后另存为新草稿。"));
   }
   function publishFailure(e) {
@@ -268,7 +283,7 @@
       return el("div", { class: "alert error", role: "alert", "data-testid": "publish-cases-failed" },
         "发布被拒绝：" + S.zh(e.message),
         el("ul", {}, (e.details || []).map(d => el("li", {}, el("strong", {}, String(d.field || "").replace(/^cases\./, "用例：")),
-          el("ul", {}, String(d.problem || "").split("; ").map(p => el("li", { class: "small" }, p)))))),
+          el("ul", {}, String(d.problem || "").split("; ").map(p => el("li", { class: "small" }, caseProblem(p))))))),
         el("p", { class: "small" }, "请修改草稿，使内置测试用例全部通过后再发布。"));
     }
     if (e.status === 409) return el("div", { class: "alert error", role: "alert" }, "发布被拒绝：" + S.zh(e.message));
