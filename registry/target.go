@@ -284,18 +284,9 @@ func (f TargetFilter) Match(t *Target) bool {
 // RegionCovers reports whether the division area covers the division code:
 // the same code, or a city's county (431200 covers 431202), or a province's
 // city or county (430000 covers both). These are the semantics of
-// FirmFilter.RegionCode.
-func RegionCovers(area, code string) bool {
-	switch {
-	case len(area) != 6:
-		return false
-	case strings.HasSuffix(area, "0000"):
-		return strings.HasPrefix(code, area[:2])
-	case strings.HasSuffix(area, "00"):
-		return strings.HasPrefix(code, area[:4])
-	}
-	return code == area
-}
+// FirmFilter.RegionCode; it is RegionWithin with the arguments the other
+// way round.
+func RegionCovers(area, code string) bool { return RegionWithin(code, area) }
 
 // Target statuses of the ledger.
 const (
