@@ -1,6 +1,7 @@
 // Peiyu 培育 — what every page shares: the signed-in key, calls to the JSON
 // API, a small DOM builder (no innerHTML with data, so nothing a firm's
-// name contains can run), the navigation bar, formatting and status labels.
+// name contains can run), the navigation bar, formatting and status labels,
+// and Huaihua's divisions and industry chains (from seeds/data).
 // Each page has <body data-page="NAME"> and loads this file, then its own.
 "use strict";
 
@@ -216,6 +217,25 @@ const Peiyu = (() => {
     { code: "431228", name: "芷江侗族自治县" }, { code: "431229", name: "靖州苗族侗族自治县" },
     { code: "431230", name: "通道侗族自治县" }, { code: "431281", name: "洪江市" },
   ];
+  // Huaihua's industry chains (seeds/data/chains.json), each with its group
+  // and typical GB/T 4754 industries.
+  const CHAINS = [
+    { key: "绿色矿业", group: "传统产业升链", industries: [["C3215", "锑冶炼"], ["C3221", "金冶炼"], ["C3231", "钨钼冶炼"], ["C3091", "石墨及碳素制品制造"], ["C3099", "其他非金属矿物制品制造"], ["B0915", "锑矿采选"], ["B1019", "粘土及其他土砂石开采"]] },
+    { key: "箱包皮具", group: "传统产业升链", industries: [["C1922", "皮箱、包（袋）制造"], ["C1923", "皮手套及皮装饰制品制造"], ["C1929", "其他皮革制品制造"], ["C2925", "塑料人造革、合成革制造"], ["C3389", "其他金属制日用品制造"]] },
+    { key: "生物基新材料", group: "传统产业升链", industries: [["C2612", "无机碱制造"], ["C2614", "有机化学原料制造"], ["C2651", "初级形态塑料及合成树脂制造"], ["C2662", "专项化学用品制造"], ["C2831", "生物基化学纤维制造"], ["C2832", "生物基、淀粉基新材料制造"]] },
+    { key: "机械装备", group: "优势产业延链", industries: [["C3572", "机械化农业及园艺机具制造"], ["C3576", "农林牧渔机械配件制造"], ["C3360", "金属表面处理及热处理加工"], ["C3511", "矿山机械制造"], ["C3443", "阀门和旋塞制造"], ["C3562", "半导体器件专用设备制造"]] },
+    { key: "中医药", group: "优势产业延链", industries: [["C2730", "中药饮片加工"], ["C2740", "中成药生产"], ["A0171", "中草药种植"]] },
+    { key: "食品", group: "优势产业延链", industries: [["C1373", "水果和坚果加工"], ["C1353", "肉制品及副产品加工"], ["C1331", "食用植物油加工"], ["C1371", "蔬菜加工"], ["C1530", "精制茶加工"]] },
+    { key: "竹业", group: "优势产业延链", industries: [["C2041", "竹制品制造"], ["C2029", "其他人造板制造"], ["C2120", "竹、藤家具制造"]] },
+    { key: "电子元器件", group: "新兴产业强链", industries: [["C3973", "集成电路制造"], ["C3981", "电阻电容电感元件制造"], ["C3982", "电子电路制造"], ["C3983", "敏感元件及传感器制造"]] },
+    { key: "新能源及其装备", group: "新兴产业强链", industries: [["C3841", "锂离子电池制造"], ["C3849", "其他电池制造"], ["C2613", "无机盐制造"], ["C3822", "电容器及其配套设备制造"], ["C3825", "光伏设备及元器件制造"]] },
+    { key: "新型显示材料", group: "特色产业", industries: [["C3974", "显示器件制造"], ["C3985", "电子专用材料制造"], ["C3042", "特种玻璃制造"]] },
+    { key: "人工智能", group: "未来产业建链", industries: [["I6513", "应用软件开发"], ["I6531", "信息系统集成服务"], ["C3491", "工业机器人制造"]] },
+    { key: "低空经济", group: "未来产业建链", industries: [["C3963", "智能无人飞行器制造"], ["C3744", "航空相关设备制造"]] },
+    { key: "未来能源", group: "未来产业建链", industries: [["C3825", "光伏设备及元器件制造"], ["C3849", "其他电池制造"]] },
+    { key: "未来材料", group: "未来产业建链", industries: [["C3985", "电子专用材料制造"], ["C3091", "石墨及碳素制品制造"], ["C2662", "专项化学用品制造"]] },
+    { key: "未来健康", group: "未来产业建链", industries: [["C3581", "医疗诊断、监护及治疗设备制造"], ["C3586", "康复辅具制造"], ["M7340", "医学研究和试验发展"]] },
+  ];
   const levelText = { national: "国家级", provincial: "省级", city: "市级", county: "县级", industry: "行业级" };
 
   // --- the navigation bar ----------------------------------------------------------
@@ -255,7 +275,7 @@ const Peiyu = (() => {
 
   return {
     key, me, signIn, signOut, requireRole, api, download, saveBlob, ApiError,
-    el, append, $, $$, clear, show, errorBox, okBox, zh, fmt, badge, statusText, roleText, honorText, levelText, REGIONS, query, today,
+    el, append, $, $$, clear, show, errorBox, okBox, zh, fmt, badge, statusText, roleText, honorText, levelText, REGIONS, CHAINS, query, today,
   };
 })();
 

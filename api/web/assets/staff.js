@@ -7,15 +7,15 @@
 const Staff = (() => {
   const { el, api, fmt, errorBox } = Peiyu;
 
-  // --- data (regions in app.js; seeds/data/chains.json) -----------------------
+  // --- data (regions and chains in app.js) ------------------------------------
   const REGIONS = Peiyu.REGIONS;
-  const CHAINS = [
-    ["传统产业升链", ["绿色矿业", "箱包皮具", "生物基新材料"]],
-    ["优势产业延链", ["机械装备", "中医药", "食品", "竹业"]],
-    ["新兴产业强链", ["电子元器件", "新能源及其装备"]],
-    ["特色产业", ["新型显示材料"]],
-    ["未来产业建链", ["人工智能", "低空经济", "未来能源", "未来材料", "未来健康"]],
-  ];
+  // The chains as [group, [chain, …]] in the order of app.js.
+  const CHAINS = [];
+  for (const c of Peiyu.CHAINS) {
+    let g = CHAINS.find(([group]) => group === c.group);
+    if (!g) CHAINS.push(g = [c.group, []]);
+    g[1].push(c.key);
+  }
   // The honors a firm list can filter by (held and valid today).
   const HONOR_FILTER = ["tech_sme", "innovative_sme", "specialized_sme", "little_giant", "champion", "hnte",
     "rd_institution", "innovation_platform", "qms_cert", "own_brand", "standard_led", "sci_award", "quality_award",
